@@ -1,0 +1,47 @@
+package io.horkd.core.backend.cpu;
+
+import io.horkd.core.tensor.Features;
+
+/**
+ * Hinton KD per row: {@code T^2/m KL(softmax(t/T) || softmax(s/T))}, gradient {@code T/m (p_s - p_t)}.
+ * O(m C) work, done in double (the exponentials are the only cost).
+ */
+final class HintonKernel {
+    private HintonKernel() {}
+
+    static double[] run(double temperature, Features s, Features t, Features gradS, double[] coef) {
+        int batch = s.batch();
+        int m = s.rows();
+        int classes = s.cols();
+        double[] values = new double[batch];
+        double[] logPs = new double[classes];
+        double[] logPt = new double[classes];
+        double[] dg = gradS == null ? null : new double[m * classes];
+        for (int b = 0; b < batch; b++) {
+            double value = 0;
+            for (int i = 0; i < m; i++) {
+                logSoftmax(s, b, i, temperature, logPs);
+                logSoftmax(t, b, i, temperature, logPt);
+                for (int c = 0; c < classes; c++) {
+                    double pt = Math.exp(logPt[c]);
+                    if (pt > 0) value += pt * (logPt[c] - logPs[c]);
+                    if (dg != null) dg[i * classes + c] = temperature / m * (Math.exp(logPs[c]) - pt);
+                }
+            }
+            values[b] = temperature * temperature * value / m;
+            if (dg != null) Gradients.add(gradS, b, dg, coef[b]);
+        }
+        return values;
+    }
+
+    private static void logSoftmax(Features z, int b, int i, double temperature, double[] out) {
+        int classes = z.cols();
+        int at = z.index(b, i, 0);
+        double max = Double.NEGATIVE_INFINITY;
+        for (int c = 0; c < classes; c++) max = Math.max(max, z.buffer().get(at + c) / temperature);
+        double sum = 0;
+        for (int c = 0; c < classes; c++) sum += Math.exp(z.buffer().get(at + c) / temperature - max);
+        double logSum = Math.log(sum);
+        for (int c = 0; c < classes; c++) out[c] = z.buffer().get(at + c) / temperature - max - logSum;
+    }
+}

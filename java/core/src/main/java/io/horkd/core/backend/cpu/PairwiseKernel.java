@@ -1,0 +1,87 @@
+package io.horkd.core.backend.cpu;
+
+import io.horkd.core.loss.DistanceLoss;
+import io.horkd.core.loss.Numerics;
+
+/**
+ * L2, the normalised pairwise-distance loss, on one problem.
+ *
+ * <pre>
+ *   forward:  mu = sum_{i!=j} D_ij / (m(m-1)),  e_ij = D^g_ij/mu_g - D^f_ij/mu_f,  L = sum l(e_ij) / N
+ *   backward: a_ij = l'(e_ij)/N,  c = sum a_ij psi^g_ij / (m(m-1))           (c: mu's share)
+ *             s_ij = (a_ij - c) / (2 mu_g D^g_ij)  where |g_i - g_j|^2 >= EPS, else 0   (= dL/dsq_ij)
+ *             dL/dG: K_ij = -4 s_ij (i != j),  K_ii = 4 sum_j s_ij,   dL/dg = K g_c
+ * </pre>
+ * K is the symmetrised Gram gradient {@code dL/dG + dL/dG^T}; it is added (times the coefficient) to
+ * the one the angle loss fills, so one product gives both gradients. Sums are taken per row in double
+ * and combined in row order: results do not depend on the thread count.
+ */
+final class PairwiseKernel {
+    private PairwiseKernel() {}
+
+    /** The value; adds {@code coef * K} to {@code k} when it is not null. */
+    static double run(DistanceLoss loss, GramSide gs, GramSide gt, double[] k, double coef, Parallel par) {
+        int m = gs.m;
+        double pairs = (double) m * (m - 1);
+        double n = loss.reduction().pairDivisor(m);
+        double[] dS = gs.distances();
+        double[] dT = gt.distances();
+        double muS = offDiagonalSum(dS, m) / pairs;
+        double muT = offDiagonalSum(dT, m) / pairs;
+
+        // e, l(e) and a = l'(e)/N per pair; a replaces the teacher distance in dT (no longer needed).
+        double[] a = dT;
+        double[] rowValue = new double[m];
+        double[] rowWeighted = new double[m];
+        int parts = par.partsFor(m, (long) m * m);
+        par.run(Parallel.even(m, parts), (part, lo, hi) -> {
+            for (int i = lo; i < hi; i++) {
+                double value = 0;
+                double weighted = 0;
+                for (int j = 0; j < m; j++) {
+                    if (i == j) continue;
+                    double psiS = dS[i * m + j] / muS;
+                    double e = psiS - dT[i * m + j] / muT;
+                    value += loss.penalty(e);
+                    double ai = loss.penaltyDerivative(e) / n;
+                    weighted += ai * psiS;
+                    a[i * m + j] = ai;
+                }
+                rowValue[i] = value;
+                rowWeighted[i] = weighted;
+            }
+        });
+        double value = 0;
+        double weighted = 0;
+        for (int i = 0; i < m; i++) {
+            value += rowValue[i];
+            weighted += rowWeighted[i];
+        }
+        if (k == null) return value / n;
+
+        double c = weighted / pairs;
+        par.run(Parallel.even(m, parts), (part, lo, hi) -> {
+            for (int i = lo; i < hi; i++) {
+                double rowSum = 0;
+                for (int j = 0; j < m; j++) {
+                    if (i == j || gs.squaredDistance(i, j) < Numerics.EPS) continue;
+                    double s = (a[i * m + j] - c) / (2 * muS * dS[i * m + j]);
+                    k[i * m + j] -= 4 * coef * s;
+                    rowSum += s;
+                }
+                k[i * m + i] += 4 * coef * rowSum;
+            }
+        });
+        return value / n;
+    }
+
+    private static double offDiagonalSum(double[] d, int m) {
+        double sum = 0;
+        for (int i = 0; i < m; i++) {
+            double row = 0;
+            for (int j = 0; j < m; j++) row += d[i * m + j]; // the diagonal holds 0
+            sum += row;
+        }
+        return sum;
+    }
+}
