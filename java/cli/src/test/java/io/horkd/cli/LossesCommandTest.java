@@ -1,0 +1,157 @@
+package io.horkd.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.horkd.core.backend.Backends;
+import io.horkd.core.io.Npy;
+import io.horkd.core.loss.CenterLoss;
+import io.horkd.core.loss.HybridLoss;
+import io.horkd.core.loss.LossInput;
+import io.horkd.core.loss.LossResult;
+import io.horkd.core.tensor.Features;
+import io.horkd.core.tensor.Labels;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code horkd losses} end to end on .npy files: values, gradient file, errors and exit codes. */
+class LossesCommandTest {
+    private static final Path EXAMPLES = Path.of("../../examples/losses");
+    private static final double R2 = Math.sqrt(2);
+
+    @TempDir
+    Path dir;
+
+    record Run(int exit, String out, String err) {
+        JsonNode json() throws IOException {
+            return new ObjectMapper().readTree(out);
+        }
+    }
+
+    private static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int exit = Horkd.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    private static String triangle(String name) {
+        return EXAMPLES.resolve("triangle").resolve(name).toString();
+    }
+
+    /** The hand-worked triangle of ReferenceDefinitionTest, through the command line. */
+    @Test
+    void triangleGivesTheHandWorkedValues() throws IOException {
+        Path grad = dir.resolve("g.npy");
+        Run r = run("losses", "--student", triangle("student.npy"), "--teacher", triangle("teacher.npy"), "--labels",
+                triangle("labels.npy"), "--backend", "reference", "--grad-out", grad.toString());
+        assertEquals(0, r.exit(), r.err());
+        assertEquals(1, r.out().strip().lines().count(), "exactly one line of JSON");
+        JsonNode j = r.json();
+        double e12 = 2.25 - 1.5 * R2;
+        double e13 = 2 - 1.5 * R2;
+        double e23 = 3 * R2 - 4.25;
+        double l2 = (e12 * e12 + e13 * e13 + e23 * e23) / 3;
+        double a = 1 / R2 - 0.6;
+        double b = 1 / R2 - 0.8;
+        double l3 = (a * a + b * b) / 6;
+        double lc = (4 + Math.pow(Math.sqrt(4.25) - 2.5, 2) + 9 + Math.pow(Math.sqrt(3.25) - 2.5, 2)) / 6;
+        assertEquals(5.0 / 6, j.get("l1").asDouble(), 1e-15);
+        assertEquals(l2, j.get("l2").asDouble(), 1e-15);
+        assertEquals(l3, j.get("l3").asDouble(), 1e-15);
+        assertEquals(lc, j.get("lc").asDouble(), 1e-15);
+        assertEquals(5.0 / 6 + 0.02 * l2 + 0.01 * l3 + lc, j.get("total").asDouble(), 1e-14);
+        assertEquals("reference", j.get("backend").asText());
+        Npy.Array g = Npy.read(grad);
+        assertArrayEquals(new int[] {3, 2}, g.shape());
+        assertEquals(Npy.DType.FLOAT32, g.dtype());
+    }
+
+    /** The gradient file holds exactly what the library computes for the same inputs. */
+    @Test
+    void gradientFileMatchesTheLibrary() throws IOException {
+        Path batch = EXAMPLES.resolve("batch");
+        Path grad = dir.resolve("g.npy");
+        Run r = run("losses", "--student", batch.resolve("student.npy").toString(), "--teacher",
+                batch.resolve("teacher.npy").toString(), "--labels", batch.resolve("labels.npy").toString(),
+                "--projection", batch.resolve("projection.npy").toString(), "--center-scope", "batch", "--backend", "cpu",
+                "--grad-out", grad.toString());
+        assertEquals(0, r.exit(), r.err());
+        Npy.Array s = Npy.read(batch.resolve("student.npy"));
+        Npy.Array t = Npy.read(batch.resolve("teacher.npy"));
+        Npy.Array p = Npy.read(batch.resolve("projection.npy"));
+        LossInput in = LossInput.of(Features.of(s.toFloatArray(), s.shape()[0], s.shape()[1]),
+                Features.of(t.toFloatArray(), t.shape()[0], t.shape()[1]))
+                .withLabels(Labels.of(Npy.read(batch.resolve("labels.npy")).toIntArray()))
+                .withProjection(io.horkd.core.loss.Projection.of(p.toFloatArray(), p.shape()[0], p.shape()[1]));
+        LossResult expected = HybridLoss.builder().pointwise(1).distance(0.02).angle(0.01)
+                .center(1, CenterLoss.batch()).build().computeWithGradient(Backends.cpu(), in);
+        assertEquals(expected.value(), r.json().get("total").asDouble(), 0.0);
+        assertArrayEquals(expected.studentGradient().toArray(), Npy.read(grad).toFloatArray(), 0f);
+    }
+
+    @Test
+    void batchedInputReportsSumsAndPerProblemValues() throws IOException {
+        Path s = dir.resolve("s.npy");
+        Path t = dir.resolve("t.npy");
+        float[] sv = new float[2 * 4 * 3];
+        float[] tv = new float[2 * 4 * 2];
+        for (int q = 0; q < sv.length; q++) sv[q] = (float) Math.sin(q * 1.7);
+        for (int q = 0; q < tv.length; q++) tv[q] = (float) Math.cos(q * 0.9);
+        Npy.writeFloat32(s, sv, 2, 4, 3);
+        Npy.writeFloat32(t, tv, 2, 4, 2);
+        Path grad = dir.resolve("g.npy");
+        Run r = run("losses", "--student", s.toString(), "--teacher", t.toString(), "--weights", "0,1,1,0", "--grad-out",
+                grad.toString());
+        assertEquals(0, r.exit(), r.err());
+        JsonNode j = r.json();
+        assertEquals(2, j.get("batch").asInt());
+        assertTrue(j.get("l1").isNull() && j.get("lc").isNull(), "L1 and LC need inputs that were not given");
+        JsonNode per = j.get("per_problem").get("l3");
+        assertEquals(per.get(0).asDouble() + per.get(1).asDouble(), j.get("l3").asDouble(), 1e-15);
+        assertArrayEquals(new int[] {2, 4, 3}, Npy.read(grad).shape());
+    }
+
+    @Test
+    void errorsAreOneClearLineWithExitCode1() throws IOException {
+        Run r = run("losses", "--student", triangle("student.npy"), "--teacher", triangle("teacher.npy"));
+        assertEquals(1, r.exit());
+        assertEquals("losses: LC has weight 1.0 but needs --labels; give it, or set its weight to 0 in --weights",
+                r.err().strip());
+        r = run("losses", "--student", triangle("student.npy"), "--teacher", triangle("labels.npy"), "--weights",
+                "0,1,1,0");
+        assertEquals(1, r.exit());
+        assertTrue(r.err().contains("features must be float32 or float64, found int64"), r.err());
+        r = run("losses", "--student", triangle("student.npy"), "--teacher", triangle("teacher.npy"), "--weights", "1,2");
+        assertEquals(1, r.exit());
+        assertTrue(r.err().contains("--weights needs 4 comma-separated numbers"), r.err());
+        r = run("losses", "--student", triangle("student.npy"), "--teacher", triangle("teacher.npy"), "--labels",
+                triangle("labels.npy"), "--num-classes", "1");
+        assertEquals(1, r.exit());
+        assertTrue(r.err().contains("has label 1 at [0, 1], outside 0..0 (1 classes)"), r.err());
+        Path out = dir.resolve("never.npy");
+        r = run("losses", "--student", triangle("student.npy"), "--teacher", triangle("teacher.npy"), "--weights",
+                "0,1,1,0", "--backend", "gpu", "--grad-out", out.toString());
+        assertEquals(1, r.exit());
+        assertEquals("losses: unknown backend 'gpu': use auto, cpu, cuda or reference", r.err().strip());
+        assertTrue(!Files.exists(out), "nothing is written when the command fails");
+    }
+
+    @Test
+    void usageErrorsExitWith2() {
+        Run r = run("losses", "--student", triangle("student.npy"));
+        assertEquals(2, r.exit());
+        assertTrue(r.err().contains("Missing required option: '--teacher=T.npy'"), r.err());
+        r = run("losses", "--student", "a", "--teacher", "b", "--centers", "c", "--num-classes", "3");
+        assertEquals(2, r.exit());
+        assertTrue(r.err().contains("mutually exclusive"), r.err());
+    }
+}
