@@ -1,0 +1,92 @@
+package io.horkd.benchmarks;
+
+import java.util.Map;
+import org.nd4j.autodiff.loss.LossReduce;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The RKD distance and angle losses written as a DL4J user writes them in SameDiff, line for line after
+ * the PyTorch reference code of Park et al. (lenscloth/RKD, metric/loss.py): {@code pdist} in matmul form
+ * for the distances, and for the angles the broadcast differences {@code teacher[None] - teacher[:, None]}
+ * ({@code [m, m, d]}), {@code F.normalize} and a batched matmul ({@code [m, m, m]}); autodiff gives the
+ * backward pass. O(m^2 d + m^3) memory: the baseline horkd is measured against.
+ *
+ * <p>Two departures a user has to find, both measured with ND4J 1.0.0-M2.1 against finite differences of
+ * its own forward pass: the backward of a broadcast {@code div} ({@code x / s} with {@code s} of shape
+ * {@code []} or {@code [1, 1]}) is wrong (errors of the size of the gradient), so divisions are written
+ * {@code x * reciprocal(s)}; and {@code norm2}'s backward is NaN at the zero vectors on the diagonal of
+ * the difference tensor, so the norm is {@code sqrt(|x|^2 + eps^2)}, which equals RKD's
+ * {@code max(|x|, eps)} to 1e-24 relative for every leg longer than eps.
+ */
+public final class Nd4jRkd {
+    public enum Loss {
+        DISTANCE,
+        ANGLE
+    }
+
+    private static final double EPS = 1e-12;
+    private final SameDiff sd;
+    private final String lossName;
+
+    /**
+     * The graph for student features {@code [m, ds]} (a variable, as the output of trainable layers would
+     * be: SameDiff differentiates with respect to variables only) and a teacher placeholder {@code [m, dt]}.
+     */
+    public Nd4jRkd(Loss loss, int m, int ds, int dt, DataType type) {
+        sd = SameDiff.create();
+        SDVariable s = sd.var("s", type, m, ds);
+        SDVariable t = sd.placeHolder("t", type, m, dt);
+        SDVariable out = loss == Loss.DISTANCE ? distance(s, t, m, type) : angle(s, t, m, ds, dt);
+        lossName = out.name();
+    }
+
+    /** RkdDistance: huber(pdist(s)/mean, pdist(t)/mean), the mean over all m^2 entries. */
+    private SDVariable distance(SDVariable s, SDVariable t, int m, DataType type) {
+        SDVariable offDiagonal = sd.constant("offDiagonal", Nd4j.ones(type, m, m).subi(Nd4j.eye(m).castTo(type)));
+        SDVariable td = pdist(t, offDiagonal);
+        td = td.mul(sd.math().reciprocal(td.sum().div(m * (m - 1.0)))); // t_d / t_d[t_d > 0].mean()
+        SDVariable d = pdist(s, offDiagonal);
+        d = d.mul(sd.math().reciprocal(d.sum().div(m * (m - 1.0))));
+        return sd.loss().huberLoss("loss", td, d, null, LossReduce.MEAN_BY_WEIGHT, 1.0);
+    }
+
+    /** pdist(e): sqrt(clamp(|e_i|^2 + |e_j|^2 - 2 e_i.e_j, eps)) with a zero diagonal. */
+    private SDVariable pdist(SDVariable e, SDVariable offDiagonal) {
+        SDVariable sq = e.mul(e).sum(true, 1);
+        SDVariable prod = sd.mmul(e, e, false, true, false);
+        SDVariable res = sq.add(sq.permute(1, 0)).sub(prod.mul(2.0));
+        return sd.math().sqrt(sd.math().clipByValue(res, EPS, Double.MAX_VALUE)).mul(offDiagonal);
+    }
+
+    /** RKdAngle: huber of the m^3 cosines, from normalised broadcast differences and a batched matmul. */
+    private SDVariable angle(SDVariable s, SDVariable t, int m, int ds, int dt) {
+        SDVariable tAngle = cosines(t, m, dt);
+        SDVariable sAngle = cosines(s, m, ds);
+        return sd.loss().huberLoss("loss", tAngle, sAngle, null, LossReduce.MEAN_BY_WEIGHT, 1.0);
+    }
+
+    private SDVariable cosines(SDVariable x, int m, int d) {
+        SDVariable diff = x.reshape(1, m, d).sub(x.reshape(m, 1, d)); // [a][b] = x_b - x_a
+        SDVariable norm = sd.math().sqrt(diff.mul(diff).sum(true, 2).add(EPS * EPS)); // F.normalize's norm
+        SDVariable unit = diff.mul(sd.math().reciprocal(norm));
+        return sd.mmul(unit, unit, false, true, false).reshape(-1); // bmm(unit, unit^T).view(-1)
+    }
+
+    /** Loss value and dLoss/ds for one batch: the forward and backward passes. */
+    public Result valueAndGradient(INDArray s, INDArray t) {
+        INDArray grad = gradient(s, t);
+        return new Result(sd.output(Map.of("t", t), lossName).get(lossName).getDouble(0), grad);
+    }
+
+    /** dLoss/ds (forward and backward, what a training step needs): the benchmarked work. */
+    public INDArray gradient(INDArray s, INDArray t) {
+        sd.getVariable("s").setArray(s);
+        return sd.calculateGradients(Map.of("t", t), "s").get("s");
+    }
+
+    public record Result(double value, INDArray studentGradient) {}
+}
