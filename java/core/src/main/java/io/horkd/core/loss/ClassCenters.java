@@ -32,6 +32,34 @@ public final class ClassCenters {
         return new ClassCenters(values);
     }
 
+    /**
+     * Batch-scope centres: the means of the rows of {@code features} per label, one row per class
+     * present, in increasing label order (classes absent from the batch have no centre). In double.
+     */
+    public static double[][] meansOfPresentClasses(double[][] features, int[] labels) {
+        int max = -1;
+        for (int l : labels) max = Math.max(max, l);
+        int d = features[0].length;
+        double[][] sums = new double[max + 1][];
+        int[] counts = new int[max + 1];
+        for (int i = 0; i < features.length; i++) {
+            int c = labels[i];
+            if (sums[c] == null) sums[c] = new double[d];
+            counts[c]++;
+            for (int k = 0; k < d; k++) sums[c][k] += features[i][k];
+        }
+        int present = 0;
+        for (int cnt : counts) present += cnt > 0 ? 1 : 0;
+        double[][] out = new double[present][];
+        int at = 0;
+        for (int c = 0; c <= max; c++) {
+            if (counts[c] == 0) continue;
+            for (int k = 0; k < d; k++) sums[c][k] /= counts[c];
+            out[at++] = sums[c];
+        }
+        return out;
+    }
+
     /** Reads a float32 or float64 {@code .npy} of shape {@code [C, d]}. */
     public static ClassCenters load(Path path) throws IOException {
         Npy.Array a = Npy.read(path);

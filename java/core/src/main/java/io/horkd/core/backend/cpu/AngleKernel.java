@@ -1,6 +1,7 @@
 package io.horkd.core.backend.cpu;
 
 import io.horkd.core.loss.AngleLoss;
+import java.util.Arrays;
 
 /**
  * L3, the triplet-angle Huber loss, on one problem: O(m^3) scalar work over O(m^2) memory.
@@ -21,13 +22,12 @@ import io.horkd.core.loss.AngleLoss;
  * {@code M_pj -= 2 B_p}, {@code M_jj += sum_p B_p}, {@code dL/dsq_pj = -r_pj^2 Q_p}. Finally
  * {@code K = M + M^T} is dL/dG symmetrised and {@code dL/dg = K g_c} (one product, shared with L2).
  *
- * <p>Precision: numerators and leg lengths come from the float64 Gram matrices (accurate even for legs
- * far shorter than the spread of the batch); the O(m^3) loop itself runs in float32.
- *
  * <p>Layout of the work: vertices j are split statically over threads, each with its own M (so O(T m^2)
  * memory and bit-identical results run to run for a given thread count). For each (j, k) the inner
- * loop runs over i through short passes that each store to one array: that is the form JDK 17's
- * auto-vectoriser accepts (a fused loop storing to several arrays stays scalar and is about 5x slower).
+ * loop runs over i through short passes, each storing to one array and reading only row arrays indexed
+ * by i: the form JDK 17's auto-vectoriser accepts. A fused loop storing to several arrays, a loop
+ * mixing float and double, or one reading a flat array at two row offsets all stay scalar, 3 to 6
+ * times slower. Everything is float64, so the loop adds no error of its own beyond double rounding.
  * The pair i == k is excluded by zeroing r_jk in a private copy of row j for that pass; i == j drops
  * out because r_jj = 0.
  */
@@ -35,15 +35,15 @@ final class AngleKernel {
     private AngleKernel() {}
 
     /** The value; adds {@code coef * dL/dG} (symmetrised) to {@code k} when it is not null. */
-    static double run(AngleLoss loss, GramSide gs, GramSide gt, double[] k, double coef, Parallel par) {
+    static double run(AngleLoss loss, GramSide gs, GramSide gt, double[][] k, double coef, Parallel par) {
         int m = gs.m;
         double n = loss.reduction().tripletDivisor(m);
-        float[] rs = gs.inverseDistances();
-        float[] rt = gt.inverseDistances();
+        double[][] rs = gs.inverseDistances();
+        double[][] rt = gt.inverseDistances();
         boolean grad = k != null;
         int parts = par.partsFor(m, (long) m * m * m);
         double[] vertexValue = new double[m];
-        float[][] mParts = new float[parts][];
+        double[][][] mParts = new double[parts][][];
         par.run(Parallel.even(m, parts), (part, lo, hi) -> {
             Worker w = new Worker(m, gs.gram, gt.gram, rs, rt, grad);
             for (int j = lo; j < hi; j++) vertexValue[j] = w.vertex(j);
@@ -52,14 +52,13 @@ final class AngleKernel {
         double value = 0;
         for (double v : vertexValue) value += v; // vertex order: independent of the partition
         if (grad) {
-            float[] mSum = mParts[0];
+            double[][] mSum = mParts[0];
             for (int p = 1; p < parts; p++) {
-                float[] other = mParts[p];
-                for (int t = 0; t < mSum.length; t++) mSum[t] += other[t];
+                for (int i = 0; i < m; i++) addTo(mSum[i], mParts[p][i]);
             }
             double scale = coef / n;
             for (int i = 0; i < m; i++) {
-                for (int j = 0; j < m; j++) k[i * m + j] += scale * (mSum[i * m + j] + mSum[j * m + i]);
+                for (int j = 0; j < m; j++) k[i][j] += scale * (mSum[i][j] + mSum[j][i]);
             }
         }
         return value / n;
@@ -68,69 +67,67 @@ final class AngleKernel {
     /** One thread's state: private copies of the current vertex's rows and its accumulators. */
     private static final class Worker {
         final int m;
-        final double[] gs;
-        final double[] gt;
-        final float[] rs;
-        final float[] rt;
+        final double[][] gs;
+        final double[][] gt;
+        final double[][] rs;
+        final double[][] rt;
         final boolean grad;
-        final float[] rsj;
-        final float[] rtj;
-        final float[] h;
-        final float[] cs;
-        final float[] e;
-        final float[] bAcc;
-        final float[] qAcc;
-        final float[] mAcc;
+        final double[] rsj;
+        final double[] rtj;
+        final double[] h;
+        final double[] cs;
+        final double[] e;
+        final double[] bAcc;
+        final double[] qAcc;
+        final double[][] mAcc;
 
-        Worker(int m, double[] gs, double[] gt, float[] rs, float[] rt, boolean grad) {
+        Worker(int m, double[][] gs, double[][] gt, double[][] rs, double[][] rt, boolean grad) {
             this.m = m;
             this.gs = gs;
             this.gt = gt;
             this.rs = rs;
             this.rt = rt;
             this.grad = grad;
-            rsj = new float[m];
-            rtj = new float[m];
-            h = new float[m];
-            cs = grad ? new float[m] : null;
-            e = grad ? new float[m] : null;
-            bAcc = grad ? new float[m] : null;
-            qAcc = grad ? new float[m] : null;
-            mAcc = grad ? new float[m * m] : null;
+            rsj = new double[m];
+            rtj = new double[m];
+            h = new double[m];
+            cs = grad ? new double[m] : null;
+            e = grad ? new double[m] : null;
+            bAcc = grad ? new double[m] : null;
+            qAcc = grad ? new double[m] : null;
+            mAcc = grad ? new double[m][m] : null;
         }
 
         /** All triplets with vertex j; returns their Huber sum (not yet divided by N). */
         double vertex(int j) {
-            int jOff = j * m;
-            System.arraycopy(rs, jOff, rsj, 0, m);
-            System.arraycopy(rt, jOff, rtj, 0, m);
-            java.util.Arrays.fill(h, 0f);
+            System.arraycopy(rs[j], 0, rsj, 0, m);
+            System.arraycopy(rt[j], 0, rtj, 0, m);
+            Arrays.fill(h, 0);
             if (grad) {
-                java.util.Arrays.fill(bAcc, 0f);
-                java.util.Arrays.fill(qAcc, 0f);
+                Arrays.fill(bAcc, 0);
+                Arrays.fill(qAcc, 0);
             }
-            double gsjj = gs[jOff + j];
-            double gtjj = gt[jOff + j];
+            double[] gsj = gs[j];
+            double[] gtj = gt[j];
             for (int kk = 0; kk < m; kk++) {
-                float rsk = rsj[kk];
-                float rtk = rtj[kk];
+                double rsk = rsj[kk];
+                double rtk = rtj[kk];
                 // kk == j has r = 0 on both sides; so does a leg degenerate on both: every angle is 0 - 0.
-                if (rsk == 0f && rtk == 0f) continue;
-                rsj[kk] = 0f;
-                rtj[kk] = 0f;
-                int kOff = kk * m;
-                double cs0 = gsjj - gs[jOff + kk];
-                double ct0 = gtjj - gt[jOff + kk];
+                if (rsk == 0 && rtk == 0) continue;
+                rsj[kk] = 0;
+                rtj[kk] = 0;
+                double cs0 = gsj[j] - gsj[kk];
+                double ct0 = gtj[j] - gtj[kk];
                 if (grad) {
-                    cosines(gs, kOff, jOff, cs0, rsj, rsk, cs, m);
-                    errors(gt, kOff, jOff, ct0, rtj, rtk, cs, e, m);
+                    cosines(gs[kk], gsj, cs0, rsj, rsk, cs, m);
+                    errors(gt[kk], gtj, ct0, rtj, rtk, cs, e, m);
                     addHuber(e, h, m);
                     clamp(e, m);
-                    addScaledProduct(e, rsj, rsk, mAcc, kOff, m);
+                    addScaledProduct(e, rsj, rsk, mAcc[kk], m);
                     addScaled(e, rsk, bAcc, m);
                     addProduct(e, cs, qAcc, m);
                 } else {
-                    addHuberOfDifference(gs, gt, kOff, jOff, cs0, ct0, rsj, rtj, rsk, rtk, h, m);
+                    addHuberOfDifference(gs[kk], gsj, cs0, rsj, rsk, gt[kk], gtj, ct0, rtj, rtk, h, m);
                 }
                 rsj[kk] = rsk;
                 rtj[kk] = rtk;
@@ -143,72 +140,76 @@ final class AngleKernel {
 
         /** The O(m) terms of vertex j: M_pj -= 2 (B_p + dsq_p), M_pp += dsq_p, M_jj += sum (B_p + dsq_p). */
         private void finishVertex(int j) {
-            int jOff = j * m;
-            float mjj = 0f;
+            double[] mj = mAcc[j];
+            double mjj = 0;
             for (int p = 0; p < m; p++) {
-                float r = rsj[p]; // 0 for p == j and degenerate legs: nothing to add
-                if (r == 0f) continue;
-                float b = r * bAcc[p];
-                float dsq = -r * r * qAcc[p];
-                mAcc[jOff + p] -= 2f * (b + dsq); // stands for M_pj: K = M + M^T makes the two equivalent
-                mAcc[p * m + p] += dsq;
+                double r = rsj[p]; // 0 for p == j and degenerate legs: nothing to add
+                if (r == 0) continue;
+                double b = r * bAcc[p];
+                double dsq = -r * r * qAcc[p];
+                mj[p] -= 2 * (b + dsq); // stands for M_pj: K = M + M^T makes the two equivalent
+                mAcc[p][p] += dsq;
                 mjj += b + dsq;
             }
-            mAcc[jOff + j] += mjj;
+            mj[j] += mjj;
         }
     }
 
-    // Each pass below stores to exactly one array (see the class comment).
+    // Each pass below stores to exactly one array and reads row arrays at index i (see the class comment).
 
-    /** cs[i] = (G_ki - G_ji + cs0) r_ji r_jk: the numerator in double (see GramSide), the rest in float. */
-    private static void cosines(double[] g, int kOff, int jOff, double c0, float[] rj, float rk, float[] cs, int m) {
-        for (int i = 0; i < m; i++) cs[i] = (float) (g[kOff + i] - g[jOff + i] + c0) * rj[i] * rk;
+    /** cs[i] = (G_ki - G_ji + c0) r_ji r_jk. */
+    private static void cosines(double[] gk, double[] gj, double c0, double[] rj, double rk, double[] cs, int m) {
+        for (int i = 0; i < m; i++) cs[i] = (gk[i] - gj[i] + c0) * rj[i] * rk;
     }
 
     /** e[i] = cs[i] - (teacher cosine). */
-    private static void errors(double[] g, int kOff, int jOff, double c0, float[] rj, float rk, float[] cs, float[] e,
+    private static void errors(double[] gk, double[] gj, double c0, double[] rj, double rk, double[] cs, double[] e,
             int m) {
-        for (int i = 0; i < m; i++) e[i] = cs[i] - (float) (g[kOff + i] - g[jOff + i] + c0) * rj[i] * rk;
+        for (int i = 0; i < m; i++) e[i] = cs[i] - (gk[i] - gj[i] + c0) * rj[i] * rk;
     }
 
     /** h[i] += huber(e[i]), branch-free: with t = min(|e|, 1), huber = t (|e| - t/2). */
-    private static void addHuber(float[] e, float[] h, int m) {
+    private static void addHuber(double[] e, double[] h, int m) {
         for (int i = 0; i < m; i++) {
-            float ae = Math.abs(e[i]);
-            float t = Math.min(ae, 1f);
-            h[i] += t * (ae - 0.5f * t);
+            double ae = Math.abs(e[i]);
+            double t = Math.min(ae, 1);
+            h[i] += t * (ae - 0.5 * t);
         }
     }
 
     /** e[i] = huber'(e[i]) = clip(e[i], -1, 1). */
-    private static void clamp(float[] e, int m) {
-        for (int i = 0; i < m; i++) e[i] = Math.max(-1f, Math.min(1f, e[i]));
+    private static void clamp(double[] e, int m) {
+        for (int i = 0; i < m; i++) e[i] = Math.max(-1, Math.min(1, e[i]));
     }
 
-    /** acc[off + i] += a[i] * b[i] * s. */
-    private static void addScaledProduct(float[] a, float[] b, float s, float[] acc, int off, int m) {
-        for (int i = 0; i < m; i++) acc[off + i] += a[i] * b[i] * s;
+    /** acc[i] += a[i] * b[i] * s. */
+    private static void addScaledProduct(double[] a, double[] b, double s, double[] acc, int m) {
+        for (int i = 0; i < m; i++) acc[i] += a[i] * b[i] * s;
     }
 
     /** acc[i] += a[i] * s. */
-    private static void addScaled(float[] a, float s, float[] acc, int m) {
+    private static void addScaled(double[] a, double s, double[] acc, int m) {
         for (int i = 0; i < m; i++) acc[i] += a[i] * s;
     }
 
     /** acc[i] += a[i] * b[i]. */
-    private static void addProduct(float[] a, float[] b, float[] acc, int m) {
+    private static void addProduct(double[] a, double[] b, double[] acc, int m) {
         for (int i = 0; i < m; i++) acc[i] += a[i] * b[i];
     }
 
+    /** acc[i] += b[i]. */
+    private static void addTo(double[] acc, double[] b) {
+        for (int i = 0; i < acc.length; i++) acc[i] += b[i];
+    }
+
     /** Value only, fused (one store stream): h[i] += huber(cos^g - cos^f). */
-    private static void addHuberOfDifference(double[] gs, double[] gt, int kOff, int jOff, double cs0, double ct0,
-            float[] rsj, float[] rtj, float rsk, float rtk, float[] h, int m) {
+    private static void addHuberOfDifference(double[] gsk, double[] gsj, double cs0, double[] rsj, double rsk,
+            double[] gtk, double[] gtj, double ct0, double[] rtj, double rtk, double[] h, int m) {
         for (int i = 0; i < m; i++) {
-            float e = (float) (gs[kOff + i] - gs[jOff + i] + cs0) * rsj[i] * rsk
-                    - (float) (gt[kOff + i] - gt[jOff + i] + ct0) * rtj[i] * rtk;
-            float ae = Math.abs(e);
-            float t = Math.min(ae, 1f);
-            h[i] += t * (ae - 0.5f * t);
+            double e = (gsk[i] - gsj[i] + cs0) * rsj[i] * rsk - (gtk[i] - gtj[i] + ct0) * rtj[i] * rtk;
+            double ae = Math.abs(e);
+            double t = Math.min(ae, 1);
+            h[i] += t * (ae - 0.5 * t);
         }
     }
 }

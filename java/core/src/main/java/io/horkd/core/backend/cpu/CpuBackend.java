@@ -12,9 +12,11 @@ import io.horkd.core.tensor.Features;
 import io.horkd.core.tensor.Labels;
 
 /**
- * The fast float32 CPU backend: centred Gram matrices, O(m^2) memory (never an {@code m x m x d} or
- * {@code m x m x m} array), loops shaped for the JIT's auto-vectoriser, work split statically over a
- * private pool of threads. Sums that decide loss values are taken in double.
+ * The fast CPU backend: float32 in and out, float64 inside; centred Gram matrices, O(m^2) memory
+ * (never an {@code m x m x d} or {@code m x m x m} array), loops shaped for the JIT's auto-vectoriser
+ * (see {@link Gemm} and {@link AngleKernel}), work split statically over a private pool of threads.
+ * Agrees with the float64 reference to about 1e-12 in values and to the float32 rounding of the
+ * returned gradients.
  *
  * <p>Results are bit-identical run to run for a given thread count. Thread-safe: concurrent calls share
  * the pool. Close it to stop its threads (they are daemons, so forgetting does not keep a JVM alive).

@@ -7,11 +7,13 @@ import java.nio.FloatBuffer;
 final class Gradients {
     private Gradients() {}
 
-    /** {@code target[b] += scale * values}, where values is one problem's {@code [m x d]}. */
-    static void add(Features target, int b, double[] values, double scale) {
+    /** {@code target[b] += scale * values}, where values is one problem's {@code [m][d]}. */
+    static void add(Features target, int b, double[][] values, double scale) {
         FloatBuffer buf = target.buffer();
-        int at = target.index(b, 0, 0);
-        int n = target.rows() * target.cols();
-        for (int t = 0; t < n; t++) buf.put(at + t, (float) (buf.get(at + t) + scale * values[t]));
+        for (int i = 0; i < values.length; i++) {
+            int at = target.index(b, i, 0);
+            double[] row = values[i];
+            for (int q = 0; q < row.length; q++) buf.put(at + q, (float) (buf.get(at + q) + scale * row[q]));
+        }
     }
 }

@@ -13,65 +13,59 @@ import io.horkd.core.tensor.Features;
  */
 final class GramSide {
     final int m;
-    final int d;
-    /** {@code [m x d]}, row-major. */
-    final double[] centred;
-    /** {@code [m x m]}, exactly symmetric. */
-    final double[] gram;
+    /** {@code [m][d]}. */
+    final double[][] centred;
+    /** {@code [m][m]}, exactly symmetric. */
+    final double[][] gram;
 
-    private GramSide(int m, int d, double[] centred, double[] gram) {
-        this.m = m;
-        this.d = d;
+    private GramSide(double[][] centred, double[][] gram) {
+        this.m = centred.length;
         this.centred = centred;
         this.gram = gram;
     }
 
     static GramSide of(Features x, int b, Parallel par) {
-        double[] c = centre(x, b);
-        return new GramSide(x.rows(), x.cols(), c, Gemm.gram(c, x.rows(), x.cols(), par));
+        double[][] c = centre(Gemm.rows(x, b));
+        return new GramSide(c, Gemm.gram(c, par));
     }
 
-    /** Problem {@code b} of {@code x} minus its column means, in double. */
-    static double[] centre(Features x, int b) {
-        int m = x.rows();
-        int d = x.cols();
-        float[] raw = new float[m * d];
-        x.copyProblem(b, raw);
+    /** The rows minus their column means, in place. */
+    static double[][] centre(double[][] x) {
+        int d = x[0].length;
         double[] mean = new double[d];
-        for (int i = 0; i < m; i++) {
-            for (int k = 0; k < d; k++) mean[k] += raw[i * d + k];
+        for (double[] row : x) {
+            for (int k = 0; k < d; k++) mean[k] += row[k];
         }
-        for (int k = 0; k < d; k++) mean[k] /= m;
-        double[] c = new double[m * d];
-        for (int i = 0; i < m; i++) {
-            for (int k = 0; k < d; k++) c[i * d + k] = raw[i * d + k] - mean[k];
+        for (int k = 0; k < d; k++) mean[k] /= x.length;
+        for (double[] row : x) {
+            for (int k = 0; k < d; k++) row[k] -= mean[k];
         }
-        return c;
+        return x;
     }
 
     /** {@code |x_i - x_j|^2} (exactly 0 for duplicate rows). */
     double squaredDistance(int i, int j) {
-        return gram[i * m + i] + gram[j * m + j] - 2.0 * gram[i * m + j];
+        return gram[i][i] + gram[j][j] - 2.0 * gram[i][j];
     }
 
     /** {@code D_ij = sqrt(max(|x_i - x_j|^2, EPS))}, 0 on the diagonal. */
-    double[] distances() {
-        double[] out = new double[m * m];
+    double[][] distances() {
+        double[][] out = new double[m][m];
         for (int i = 0; i < m; i++) {
             for (int j = 0; j < m; j++) {
-                if (i != j) out[i * m + j] = Math.sqrt(Math.max(squaredDistance(i, j), Numerics.EPS));
+                if (i != j) out[i][j] = Math.sqrt(Math.max(squaredDistance(i, j), Numerics.EPS));
             }
         }
         return out;
     }
 
-    /** {@code 1 / |x_i - x_j|} in float, or 0 on the diagonal and for legs shorter than {@code sqrt(EPS)}. */
-    float[] inverseDistances() {
-        float[] out = new float[m * m];
+    /** {@code 1 / |x_i - x_j|}, or 0 on the diagonal and for legs shorter than {@code sqrt(EPS)}. */
+    double[][] inverseDistances() {
+        double[][] out = new double[m][m];
         for (int i = 0; i < m; i++) {
             for (int j = 0; j < m; j++) {
                 double sq = squaredDistance(i, j);
-                if (i != j && sq >= Numerics.EPS) out[i * m + j] = (float) (1.0 / Math.sqrt(sq));
+                if (i != j && sq >= Numerics.EPS) out[i][j] = 1.0 / Math.sqrt(sq);
             }
         }
         return out;

@@ -16,7 +16,7 @@ final class HintonKernel {
         double[] values = new double[batch];
         double[] logPs = new double[classes];
         double[] logPt = new double[classes];
-        double[] dg = gradS == null ? null : new double[m * classes];
+        double[][] dg = gradS == null ? null : new double[m][classes];
         for (int b = 0; b < batch; b++) {
             double value = 0;
             for (int i = 0; i < m; i++) {
@@ -25,7 +25,7 @@ final class HintonKernel {
                 for (int c = 0; c < classes; c++) {
                     double pt = Math.exp(logPt[c]);
                     if (pt > 0) value += pt * (logPt[c] - logPs[c]);
-                    if (dg != null) dg[i * classes + c] = temperature / m * (Math.exp(logPs[c]) - pt);
+                    if (dg != null) dg[i][c] = temperature / m * (Math.exp(logPs[c]) - pt);
                 }
             }
             values[b] = temperature * temperature * value / m;

@@ -20,32 +20,32 @@ final class PairwiseKernel {
     private PairwiseKernel() {}
 
     /** The value; adds {@code coef * K} to {@code k} when it is not null. */
-    static double run(DistanceLoss loss, GramSide gs, GramSide gt, double[] k, double coef, Parallel par) {
+    static double run(DistanceLoss loss, GramSide gs, GramSide gt, double[][] k, double coef, Parallel par) {
         int m = gs.m;
         double pairs = (double) m * (m - 1);
         double n = loss.reduction().pairDivisor(m);
-        double[] dS = gs.distances();
-        double[] dT = gt.distances();
-        double muS = offDiagonalSum(dS, m) / pairs;
-        double muT = offDiagonalSum(dT, m) / pairs;
+        double[][] dS = gs.distances();
+        double[][] dT = gt.distances();
+        double muS = sum(dS) / pairs; // the diagonal holds 0
+        double muT = sum(dT) / pairs;
 
         // e, l(e) and a = l'(e)/N per pair; a replaces the teacher distance in dT (no longer needed).
-        double[] a = dT;
+        double[][] a = dT;
         double[] rowValue = new double[m];
         double[] rowWeighted = new double[m];
-        int parts = par.partsFor(m, (long) m * m);
-        par.run(Parallel.even(m, parts), (part, lo, hi) -> {
+        int[] bounds = Parallel.even(m, par.partsFor(m, (long) m * m));
+        par.run(bounds, (part, lo, hi) -> {
             for (int i = lo; i < hi; i++) {
                 double value = 0;
                 double weighted = 0;
                 for (int j = 0; j < m; j++) {
                     if (i == j) continue;
-                    double psiS = dS[i * m + j] / muS;
-                    double e = psiS - dT[i * m + j] / muT;
+                    double psiS = dS[i][j] / muS;
+                    double e = psiS - dT[i][j] / muT;
                     value += loss.penalty(e);
                     double ai = loss.penaltyDerivative(e) / n;
                     weighted += ai * psiS;
-                    a[i * m + j] = ai;
+                    a[i][j] = ai;
                 }
                 rowValue[i] = value;
                 rowWeighted[i] = weighted;
@@ -60,28 +60,28 @@ final class PairwiseKernel {
         if (k == null) return value / n;
 
         double c = weighted / pairs;
-        par.run(Parallel.even(m, parts), (part, lo, hi) -> {
+        par.run(bounds, (part, lo, hi) -> {
             for (int i = lo; i < hi; i++) {
                 double rowSum = 0;
                 for (int j = 0; j < m; j++) {
                     if (i == j || gs.squaredDistance(i, j) < Numerics.EPS) continue;
-                    double s = (a[i * m + j] - c) / (2 * muS * dS[i * m + j]);
-                    k[i * m + j] -= 4 * coef * s;
+                    double s = (a[i][j] - c) / (2 * muS * dS[i][j]);
+                    k[i][j] -= 4 * coef * s;
                     rowSum += s;
                 }
-                k[i * m + i] += 4 * coef * rowSum;
+                k[i][i] += 4 * coef * rowSum;
             }
         });
         return value / n;
     }
 
-    private static double offDiagonalSum(double[] d, int m) {
-        double sum = 0;
-        for (int i = 0; i < m; i++) {
-            double row = 0;
-            for (int j = 0; j < m; j++) row += d[i * m + j]; // the diagonal holds 0
-            sum += row;
+    private static double sum(double[][] d) {
+        double total = 0;
+        for (double[] row : d) {
+            double r = 0;
+            for (double v : row) r += v;
+            total += r;
         }
-        return sum;
+        return total;
     }
 }

@@ -22,28 +22,30 @@ final class RelationalKernel {
             Features gradS, Parallel par) {
         int batch = s.batch();
         int m = s.rows();
-        int ds = s.cols();
         double[] v2 = l2 == null ? null : new double[batch];
         double[] v3 = l3 == null ? null : new double[batch];
         for (int b = 0; b < batch; b++) {
             GramSide gs = GramSide.of(s, b, par);
             GramSide gt = GramSide.of(t, b, par);
-            double[] k = gradS == null ? null : new double[m * m];
+            double[][] k = gradS == null ? null : new double[m][m];
             if (l2 != null) v2[b] = PairwiseKernel.run(l2, gs, gt, k, coefL2[b], par);
             if (l3 != null) v3[b] = AngleKernel.run(l3, gs, gt, k, coefL3[b], par);
-            if (k != null) Gradients.add(gradS, b, laplacianTimes(k, gs.centred, m, ds, par), 1.0);
+            if (k != null) Gradients.add(gradS, b, laplacianTimes(k, gs.centred, par), 1.0);
         }
         return new double[][] {v2, v3};
     }
 
     /** {@code sum_j K_ij (c_j - c_i)} for every row i, as {@code K C - diag(K 1) C}. */
-    static double[] laplacianTimes(double[] k, double[] c, int m, int d, Parallel par) {
-        double[] out = new double[m * d];
-        Gemm.multiplyAdd(k, m, m, c, d, out, par);
+    static double[][] laplacianTimes(double[][] k, double[][] c, Parallel par) {
+        int m = k.length;
+        double[][] out = new double[m][c[0].length];
+        Gemm.multiplyAdd(k, c, out, par);
         for (int i = 0; i < m; i++) {
             double rowSum = 0;
-            for (int j = 0; j < m; j++) rowSum += k[i * m + j];
-            for (int q = 0; q < d; q++) out[i * d + q] -= rowSum * c[i * d + q];
+            for (double v : k[i]) rowSum += v;
+            double[] oi = out[i];
+            double[] ci = c[i];
+            for (int q = 0; q < oi.length; q++) oi[q] -= rowSum * ci[q];
         }
         return out;
     }

@@ -1,6 +1,7 @@
 package io.horkd.core.backend.reference;
 
 import io.horkd.core.loss.AngleLoss;
+import io.horkd.core.loss.ClassCenters;
 import io.horkd.core.loss.DistanceLoss;
 import io.horkd.core.loss.Numerics;
 import io.horkd.core.loss.PointwiseLoss;
@@ -191,7 +192,7 @@ public final class ReferenceLosses {
      */
     public static Result center(double[][] g, double[][] f, double[][] p, double[][] centers, int[] labels) {
         int m = g.length;
-        double[][] u = centers != null ? centers : batchCenters(f, labels);
+        double[][] u = centers != null ? centers : ClassCenters.meansOfPresentClasses(f, labels);
         int classes = u.length;
         double[][] x = p == null ? g : project(g, p);
         int dt = f[0].length;
@@ -213,29 +214,6 @@ public final class ReferenceLosses {
             }
         }
         return withProjection(value / n, dx, g, p);
-    }
-
-    /** Means of {@code f}'s rows per label, one row per class present, in increasing class order. */
-    public static double[][] batchCenters(double[][] f, int[] labels) {
-        int maxLabel = -1;
-        for (int l : labels) maxLabel = Math.max(maxLabel, l);
-        int d = f[0].length;
-        double[][] sums = new double[maxLabel + 1][d];
-        int[] counts = new int[maxLabel + 1];
-        for (int i = 0; i < f.length; i++) {
-            counts[labels[i]]++;
-            for (int k = 0; k < d; k++) sums[labels[i]][k] += f[i][k];
-        }
-        int present = 0;
-        for (int cnt : counts) present += cnt > 0 ? 1 : 0;
-        double[][] out = new double[present][];
-        int at = 0;
-        for (int c = 0; c <= maxLabel; c++) {
-            if (counts[c] == 0) continue;
-            for (int k = 0; k < d; k++) sums[c][k] /= counts[c];
-            out[at++] = sums[c];
-        }
-        return out;
     }
 
     // ---------------------------------------------------------------------------------------------
