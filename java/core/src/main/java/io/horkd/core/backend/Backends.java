@@ -12,8 +12,11 @@ import java.util.Locale;
  * <ul>
  *   <li>{@code reference}: float64, exact, slow: the yardstick;</li>
  *   <li>{@code cpu}: fast float32 on all cores;</li>
- *   <li>{@code cuda}: the CUDA kernels, where {@link CudaProbe} finds a device;</li>
- *   <li>{@code auto}: {@code cuda} when it can run here, else {@code cpu}.</li>
+ *   <li>{@code cuda}: the CUDA kernels, where {@link CudaProbe} finds a device (this build has the device
+ *       probe and the C API; the loss kernels are bound in the CUDA milestone, so it explains why it
+ *       cannot run);</li>
+ *   <li>{@code auto}: the fastest that runs here: {@code cpu} in this build, {@code cuda} once its loss
+ *       kernels are bound and a device is present.</li>
  * </ul>
  */
 public final class Backends {
@@ -64,9 +67,9 @@ public final class Backends {
                 + "not yet the CUDA loss kernels (" + probe.reason() + ")");
     }
 
-    /** {@link #cuda()} where it can run, else {@link #cpu()}. */
+    /** The fastest backend that runs here (see the class comment). */
     public static LossBackend auto() {
-        return cudaUsable() ? cuda() : cpu();
+        return cpu();
     }
 
     /** The backend of a kind. */
@@ -77,9 +80,5 @@ public final class Backends {
             case CUDA -> cuda();
             case REFERENCE -> reference();
         };
-    }
-
-    private static boolean cudaUsable() {
-        return false; // until the CUDA loss kernels are bound; CudaProbe.available() then decides
     }
 }

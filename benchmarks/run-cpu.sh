@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# The CPU benchmarks of RESULTS.md: horkd's CPU backend, horkd's float64 reference and the ND4J SameDiff
+# form of the RKD losses, forward + backward, m in {64..2048}, d in {128, 512, 2048}.
+# Writes JMH's JSON and logs to benchmarks/results/<date>/ and prints the table (results_table.py).
+# Takes about an hour on 2 cores; nothing else should run meanwhile.
+#   usage: benchmarks/run-cpu.sh [quick]     quick: 1 short iteration each, for a smoke test
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+jar=benchmarks/target/benchmarks.jar
+[[ -f "$jar" ]] || mvn -B -q -ntp -DskipTests -pl benchmarks -am package
+out="benchmarks/results/$(date +%F)"
+mkdir -p "$out"
+iters=()
+[[ "${1:-}" == quick ]] && iters=(-wi 0 -i 1 -r 1)
+
+run() { # name, then JMH arguments
+  local name=$1
+  shift
+  echo "== $name" >&2
+  java -jar "$jar" "$@" "${iters[@]}" -rf json -rff "$out/$name.json" >"$out/$name.log" 2>&1 || true
+  grep -E "^(Benchmark|[A-Za-z0-9]+Benchmark\.)" "$out/$name.log" >&2 || true
+}
+
+run horkd-cpu HorkdCpuBenchmark
+run reference ReferenceBenchmark
+# ND4J: averaged where an op takes seconds; the angle at m >= 512 one shot (minutes, or out of memory).
+run nd4j-small Nd4jBenchmark -p m=64,128,256
+run nd4j-large-distance Nd4jBenchmark -p m=512,2048 -p loss=DISTANCE
+run nd4j-large-angle Nd4jBenchmark -p m=512,2048 -p loss=ANGLE -bm ss -wi 0 -i 1
+python3 benchmarks/results_table.py "$out" | tee "$out/table.md"
