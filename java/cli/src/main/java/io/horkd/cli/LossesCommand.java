@@ -106,6 +106,9 @@ final class LossesCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        if ((studentLogits == null) != (teacherLogits == null)) {
+            throw new IllegalArgumentException("Hinton KD needs both --student-logits and --teacher-logits");
+        }
         double[] w = parseWeights(weights);
         LossBackend be = Backends.of(Backends.Kind.parse(backend));
         Npy.Array studentArray = Npy.read(student);
@@ -165,10 +168,7 @@ final class LossesCommand implements Callable<Integer> {
         }
         json.put("total", v.totalSum());
         perProblem.put("total", v.total());
-        if (studentLogits != null || teacherLogits != null) {
-            if (studentLogits == null || teacherLogits == null) {
-                throw new IllegalArgumentException("Hinton KD needs both --student-logits and --teacher-logits");
-            }
+        if (studentLogits != null) {
             double[] kd = HintonKd.withTemperature(temperature).compute(be,
                     LossInput.of(features(Npy.read(studentLogits), studentLogits, "--student-logits"),
                             features(Npy.read(teacherLogits), teacherLogits, "--teacher-logits")),

@@ -121,6 +121,21 @@ class LossesCommandTest {
     }
 
     @Test
+    void hintonKdFromLogits() throws IOException {
+        Run r = run("losses", "--student", triangle("student.npy"), "--teacher", triangle("teacher.npy"), "--weights",
+                "0,1,1,0", "--student-logits", triangle("student.npy"), "--teacher-logits", triangle("teacher.npy"),
+                "--temperature", "2");
+        assertEquals(0, r.exit(), r.err());
+        double expected = io.horkd.core.backend.reference.ReferenceLosses.hinton(
+                new double[][] {{0, 0}, {1, 0}, {0, 1}}, new double[][] {{0, 0}, {3, 0}, {0, 4}}, 2.0).value();
+        assertEquals(expected, r.json().get("kd").asDouble(), 1e-12 * expected);
+        r = run("losses", "--student", triangle("student.npy"), "--teacher", triangle("teacher.npy"), "--weights",
+                "0,1,1,0", "--student-logits", triangle("student.npy"));
+        assertEquals(1, r.exit());
+        assertEquals("losses: Hinton KD needs both --student-logits and --teacher-logits", r.err().strip());
+    }
+
+    @Test
     void errorsAreOneClearLineWithExitCode1() throws IOException {
         Run r = run("losses", "--student", triangle("student.npy"), "--teacher", triangle("teacher.npy"));
         assertEquals(1, r.exit());
