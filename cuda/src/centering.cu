@@ -14,14 +14,15 @@ namespace {
 constexpr int kTileCols = 32;
 constexpr int kTileRows = 8;
 
-__global__ void center_columns_kernel(const float* __restrict__ x, float* __restrict__ out, int m, int d) {
+template <typename Out>
+__global__ void center_columns_kernel(const float* __restrict__ x, Out* __restrict__ out, int m, int d) {
     __shared__ double partial[kTileRows][kTileCols + 1];  // +1: no bank conflicts on the column walk
     __shared__ double mean[kTileCols];
 
     const int col = blockIdx.x * kTileCols + threadIdx.x;
     const long long base = static_cast<long long>(blockIdx.y) * m * d;
     const float* xb = x + base;
-    float* ob = out + base;
+    Out* ob = out + base;
 
     double sum = 0.0;
     if (col < d) {
@@ -39,7 +40,7 @@ __global__ void center_columns_kernel(const float* __restrict__ x, float* __rest
         const double mu = mean[threadIdx.x];
         for (int i = threadIdx.y; i < m; i += kTileRows) {
             const long long at = static_cast<long long>(i) * d + col;
-            ob[at] = static_cast<float>(static_cast<double>(xb[at]) - mu);
+            ob[at] = static_cast<Out>(static_cast<double>(xb[at]) - mu);
         }
     }
 }
@@ -62,7 +63,7 @@ cudaError_t center_rows(const float* x, float* out, float* sq_norms, int batch, 
                         cudaStream_t stream) {
     const dim3 block(kTileCols, kTileRows);
     const dim3 grid((d + kTileCols - 1) / kTileCols, batch);
-    center_columns_kernel<<<grid, block, 0, stream>>>(x, out, m, d);
+    center_columns_kernel<float><<<grid, block, 0, stream>>>(x, out, m, d);
     cudaError_t err = cudaGetLastError();
     if (err != cudaSuccess || sq_norms == nullptr) return err;
 
@@ -70,6 +71,13 @@ cudaError_t center_rows(const float* x, float* out, float* sq_norms, int batch, 
     constexpr int kThreads = 256;  // 8 rows per block
     const long long blocks = (n_rows * 32 + kThreads - 1) / kThreads;
     row_sq_norms_kernel<<<static_cast<unsigned>(blocks), kThreads, 0, stream>>>(out, sq_norms, n_rows, d);
+    return cudaGetLastError();
+}
+
+cudaError_t center_rows_double(const float* x, double* out, int batch, int m, int d, cudaStream_t stream) {
+    const dim3 block(kTileCols, kTileRows);
+    const dim3 grid((d + kTileCols - 1) / kTileCols, batch);
+    center_columns_kernel<double><<<grid, block, 0, stream>>>(x, out, m, d);
     return cudaGetLastError();
 }
 

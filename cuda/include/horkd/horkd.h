@@ -75,6 +75,76 @@ HORKD_API int horkd_center_rows(const float* d_x, float* d_out, float* d_sq_norm
 /* Blocks until all work on `stream` is done; reports errors of earlier asynchronous launches. */
 HORKD_API int horkd_stream_synchronize(horkd_stream stream);
 
+/* ---------------------------------------------------------------------------------------------------
+ * Losses (cuda/src/api.cu). Every loss exists twice with the same parameters:
+ *   horkd_X(...)       pointers marked d_ are device memory (ND4J's CUDA buffers, PyTorch's data_ptr()):
+ *                      no copies; kernels run on `stream` (NULL: the workspace's own stream);
+ *   horkd_X_host(...)  the same pointers are host memory: copied through the workspace's device
+ *                      buffers and pinned staging, which are kept and reused from call to call.
+ * Both return when the values are in `values` (host memory, [batch] doubles): they synchronise the stream.
+ * Gradients are added: d_grad += coef[b] * dL_b/dx for each problem b (coef: host, [batch]).
+ * A NULL gradient pointer skips that gradient; a NULL coef means 1 for every problem.
+ * Inputs are row-major and contiguous: features [batch, m, d], labels [batch, m] int32.
+ * ------------------------------------------------------------------------------------------------- */
+
+/* Device buffers, pinned staging and a stream, created once and reused by every call on it.
+ * Not thread-safe: use one workspace per thread. Created on the current device. */
+typedef struct horkd_workspace horkd_workspace;
+HORKD_API int horkd_workspace_create(horkd_workspace** ws);
+HORKD_API int horkd_workspace_destroy(horkd_workspace* ws);
+/* Bytes the workspace holds now (device scratch and I/O buffers; pinned host staging). */
+HORKD_API int horkd_workspace_bytes(horkd_workspace* ws, long long* device_bytes, long long* pinned_bytes);
+
+#define HORKD_DISTANCE_OFF 0
+#define HORKD_DISTANCE_SQUARE 1 /* the paper's square difference */
+#define HORKD_DISTANCE_HUBER 2  /* RKD's smooth-L1 */
+#define HORKD_REDUCTION_PAPER 0 /* mean over tuples of distinct samples */
+#define HORKD_REDUCTION_RKD 1   /* sums over m^2 (L2) and m^3 (L3) entries */
+
+/* L2 (distance != OFF) and L3 (angle != 0) of each problem, sharing the Gram matrices; values of a term
+ * that is off are not written. m < 2 (L2) and m < 3 (L3) give 0 and no gradient. */
+HORKD_API int horkd_relational(horkd_workspace* ws, const float* d_student, const float* d_teacher, int batch, int m,
+                               int ds, int dt, int distance, int distance_reduction, int angle, int angle_reduction,
+                               const double* coef_distance, const double* coef_angle, double* values_distance,
+                               double* values_angle, float* d_grad_student, horkd_stream stream);
+HORKD_API int horkd_relational_host(horkd_workspace* ws, const float* student, const float* teacher, int batch,
+                                    int m, int ds, int dt, int distance, int distance_reduction, int angle,
+                                    int angle_reduction, const double* coef_distance, const double* coef_angle,
+                                    double* values_distance, double* values_angle, float* grad_student);
+
+/* LC. d_labels [batch, m] with classes in 0..classes-1 (batch scope when d_centers is NULL; may be NULL
+ * with dataset centres d_centers [classes, dt]). d_projection [dt, ds], or NULL for the identity (ds == dt);
+ * d_grad_projection [dt, ds] receives the sum over problems. */
+HORKD_API int horkd_center(horkd_workspace* ws, const float* d_student, const float* d_teacher, int batch, int m,
+                           int ds, int dt, const int* d_labels, int classes, const float* d_centers,
+                           const float* d_projection, const double* coef, double* values, float* d_grad_student,
+                           float* d_grad_projection, horkd_stream stream);
+HORKD_API int horkd_center_host(horkd_workspace* ws, const float* student, const float* teacher, int batch, int m,
+                                int ds, int dt, const int* labels, int classes, const float* centers,
+                                const float* projection, const double* coef, double* values, float* grad_student,
+                                float* grad_projection);
+
+/* L1: mse = 0 for the mean absolute error, 1 for the mean squared error. Projection as for LC. */
+HORKD_API int horkd_pointwise(horkd_workspace* ws, const float* d_student, const float* d_teacher, int batch, int m,
+                              int ds, int dt, int mse, const float* d_projection, const double* coef, double* values,
+                              float* d_grad_student, float* d_grad_projection, horkd_stream stream);
+HORKD_API int horkd_pointwise_host(horkd_workspace* ws, const float* student, const float* teacher, int batch, int m,
+                                   int ds, int dt, int mse, const float* projection, const double* coef,
+                                   double* values, float* grad_student, float* grad_projection);
+
+/* Hinton KD on logits [batch, m, classes]. */
+HORKD_API int horkd_hinton(horkd_workspace* ws, const float* d_student, const float* d_teacher, int batch, int m,
+                           int classes, double temperature, const double* coef, double* values, float* d_grad_student,
+                           horkd_stream stream);
+HORKD_API int horkd_hinton_host(horkd_workspace* ws, const float* student, const float* teacher, int batch, int m,
+                                int classes, double temperature, const double* coef, double* values,
+                                float* grad_student);
+
+/* Dataset-level class centres, batch after batch: d_sums [classes, d] += per-class sums of the rows of
+ * d_teacher [n, d]; d_counts [classes] += their counts. Deterministic. */
+HORKD_API int horkd_center_accumulate(horkd_workspace* ws, const float* d_teacher, const int* d_labels, int n, int d,
+                                      int classes, double* d_sums, long long* d_counts, horkd_stream stream);
+
 /* Thin allocation and copy helpers so bindings need no CUDA runtime of their own. */
 HORKD_API int horkd_malloc(void** d_ptr, long long bytes);
 HORKD_API int horkd_free(void* d_ptr);

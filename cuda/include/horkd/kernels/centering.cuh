@@ -15,4 +15,8 @@ namespace horkd {
 cudaError_t center_rows(const float* x, float* out, float* sq_norms, int batch, int m, int d,
                         cudaStream_t stream);
 
+// out[b,i,k] = x[b,i,k] - mean_i x[b,i,k] in float64 (exact to double rounding): the input of the float64
+// Gram matrices of the relational losses.
+cudaError_t center_rows_double(const float* x, double* out, int batch, int m, int d, cudaStream_t stream);
+
 }  // namespace horkd

@@ -1,6 +1,7 @@
 package io.horkd.core.backend;
 
 import io.horkd.core.backend.cpu.CpuBackend;
+import io.horkd.core.backend.cuda.CudaBackend;
 import io.horkd.core.backend.reference.ReferenceBackend;
 import io.horkd.core.cuda.CudaProbe;
 import io.horkd.core.loss.LossBackend;
@@ -12,11 +13,8 @@ import java.util.Locale;
  * <ul>
  *   <li>{@code reference}: float64, exact, slow: the yardstick;</li>
  *   <li>{@code cpu}: fast float32 on all cores;</li>
- *   <li>{@code cuda}: the CUDA kernels, where {@link CudaProbe} finds a device (this build has the device
- *       probe and the C API; the loss kernels are bound in the CUDA milestone, so it explains why it
- *       cannot run);</li>
- *   <li>{@code auto}: the fastest that runs here: {@code cpu} in this build, {@code cuda} once its loss
- *       kernels are bound and a device is present.</li>
+ *   <li>{@code cuda}: the CUDA kernels, where {@link CudaProbe} finds a device;</li>
+ *   <li>{@code auto}: {@code cuda} where it can run, else {@code cpu}.</li>
  * </ul>
  */
 public final class Backends {
@@ -54,22 +52,24 @@ public final class Backends {
         return Cpu.INSTANCE;
     }
 
+    private static final class Cuda {
+        static final CudaBackend INSTANCE = CudaBackend.create();
+    }
+
     /**
-     * The CUDA backend.
+     * The shared CUDA backend (one workspace on the current device).
      *
      * @throws IllegalStateException saying why it cannot run here
      */
     public static LossBackend cuda() {
         CudaProbe.Result probe = CudaProbe.result();
         if (!probe.usable()) throw new IllegalStateException("the CUDA backend cannot run here: " + probe.reason());
-        // The device probe works; the loss kernels themselves are bound in the CUDA-kernels milestone.
-        throw new IllegalStateException("the CUDA backend cannot run here: this build has the CUDA device probe but "
-                + "not yet the CUDA loss kernels (" + probe.reason() + ")");
+        return Cuda.INSTANCE;
     }
 
-    /** The fastest backend that runs here (see the class comment). */
+    /** {@link #cuda()} where it can run, else {@link #cpu()}. */
     public static LossBackend auto() {
-        return cpu();
+        return CudaProbe.available() ? cuda() : cpu();
     }
 
     /** The backend of a kind. */

@@ -2,6 +2,7 @@ package io.horkd.core.cuda;
 
 import org.bytedeco.javacpp.Loader;
 import org.bytedeco.javacpp.annotation.Cast;
+import org.bytedeco.javacpp.annotation.Const;
 import org.bytedeco.javacpp.annotation.Platform;
 
 /**
@@ -40,6 +41,41 @@ public final class HorkdNative {
             @Cast("float*") long dSqNorms, int batch, int m, int d, @Cast("horkd_stream") long stream);
 
     public static native int horkd_stream_synchronize(@Cast("horkd_stream") long stream);
+
+    // Workspaces and losses: the host entry points take Java arrays (null for an absent argument);
+    // the device entry points take device addresses (for callers whose data lives on the GPU).
+
+    /** @param ws one element, receives the workspace handle */
+    public static native int horkd_workspace_create(@Cast("horkd_workspace**") long[] ws);
+
+    public static native int horkd_workspace_destroy(@Cast("horkd_workspace*") long ws);
+
+    public static native int horkd_workspace_bytes(@Cast("horkd_workspace*") long ws, long[] deviceBytes,
+            long[] pinnedBytes);
+
+    public static native int horkd_relational_host(@Cast("horkd_workspace*") long ws, @Const float[] student,
+            @Const float[] teacher, int batch, int m, int ds, int dt, int distance, int distanceReduction, int angle,
+            int angleReduction, @Const double[] coefDistance, @Const double[] coefAngle, double[] valuesDistance,
+            double[] valuesAngle, float[] gradStudent);
+
+    public static native int horkd_center_host(@Cast("horkd_workspace*") long ws, @Const float[] student,
+            @Const float[] teacher, int batch, int m, int ds, int dt, @Const int[] labels, int classes,
+            @Const float[] centers, @Const float[] projection, @Const double[] coef, double[] values,
+            float[] gradStudent, float[] gradProjection);
+
+    public static native int horkd_pointwise_host(@Cast("horkd_workspace*") long ws, @Const float[] student,
+            @Const float[] teacher, int batch, int m, int ds, int dt, int mse, @Const float[] projection,
+            @Const double[] coef, double[] values, float[] gradStudent, float[] gradProjection);
+
+    public static native int horkd_hinton_host(@Cast("horkd_workspace*") long ws, @Const float[] student,
+            @Const float[] teacher, int batch, int m, int classes, double temperature, @Const double[] coef,
+            double[] values, float[] gradStudent);
+
+    public static native int horkd_relational(@Cast("horkd_workspace*") long ws, @Cast("const float*") long dStudent,
+            @Cast("const float*") long dTeacher, int batch, int m, int ds, int dt, int distance, int distanceReduction,
+            int angle, int angleReduction, @Const double[] coefDistance, @Const double[] coefAngle,
+            double[] valuesDistance, double[] valuesAngle, @Cast("float*") long dGradStudent,
+            @Cast("horkd_stream") long stream);
 
     /** @param dPtr one element, receives the device address */
     public static native int horkd_malloc(@Cast("void**") long[] dPtr, long bytes);

@@ -49,4 +49,28 @@ class NativeLibraryTest {
         var e = assertThrows(HorkdStatus.NativeException.class, () -> HorkdStatus.check("horkd_center_rows", status));
         assertTrue(e.getMessage().startsWith("horkd_center_rows failed with "), e.getMessage());
     }
+
+    /** The loss entry points and workspaces answer without a device: argument checks come first. */
+    @Test
+    void lossEntryPointsCheckTheirArgumentsFirst() {
+        assumeTrue(nativeBuilt(), "built with -DskipNative");
+        float[] x = new float[12];
+        double[] v = new double[1];
+        int status = HorkdNative.horkd_relational_host(0, x, x, 1, 4, 3, 3, 1, 0, 0, 0, null, null, v, null, null);
+        String detail = HorkdNative.horkd_last_error(); // per thread, until the next call
+        long[] ws = {-1};
+        int create = HorkdNative.horkd_workspace_create(ws);
+        if (HorkdNative.horkd_built_with_cuda() != 0) {
+            assertEquals(HorkdStatus.INVALID_ARGUMENT, HorkdStatus.of(status));
+            assertEquals("horkd_relational_host: ws must not be NULL", detail);
+            if (!CudaProbe.available()) {
+                assertEquals(HorkdStatus.NO_DEVICE, HorkdStatus.of(create));
+                assertEquals(0, ws[0], "no workspace without a device");
+            }
+        } else {
+            assertEquals(HorkdStatus.NO_CUDA, HorkdStatus.of(status));
+            assertEquals(HorkdStatus.NO_CUDA, HorkdStatus.of(create));
+        }
+        if (ws[0] != 0 && create == 0) HorkdNative.horkd_workspace_destroy(ws[0]);
+    }
 }
