@@ -370,6 +370,15 @@ class Staging {
     std::vector<Arg> args_;
 };
 
+// The checks every host entry point starts with.
+int host_arguments(const char* fn, horkd_workspace* ws, int batch, int m, int ds, int dt, const float* student,
+                   const float* teacher) {
+    HORKD_TRY(need(fn, ws, "ws"));
+    HORKD_TRY(check_sizes(fn, batch, m, ds, dt));
+    HORKD_TRY(need(fn, student, "student"));
+    return need(fn, teacher, "teacher");
+}
+
 }  // namespace
 
 extern "C" {
@@ -425,10 +434,7 @@ int horkd_relational_host(horkd_workspace* ws, const float* student, const float
                           const double* coef_distance, const double* coef_angle, double* values_distance,
                           double* values_angle, float* grad_student) {
     const char* fn = "horkd_relational_host";
-    HORKD_TRY(need(fn, ws, "ws"));
-    HORKD_TRY(check_sizes(fn, batch, m, ds, dt));
-    HORKD_TRY(need(fn, student, "student"));
-    HORKD_TRY(need(fn, teacher, "teacher"));
+    HORKD_TRY(host_arguments(fn, ws, batch, m, ds, dt, student, teacher));
     cudaStream_t st = ws->own_stream;
     Staging io(ws);
     io.input(student, sizeof(float) * batch * m * ds);
@@ -454,10 +460,7 @@ int horkd_center_host(horkd_workspace* ws, const float* student, const float* te
                       const int* labels, int classes, const float* centers, const float* projection, const double* coef,
                       double* values, float* grad_student, float* grad_projection) {
     const char* fn = "horkd_center_host";
-    HORKD_TRY(need(fn, ws, "ws"));
-    HORKD_TRY(check_sizes(fn, batch, m, ds, dt));
-    HORKD_TRY(need(fn, student, "student"));
-    HORKD_TRY(need(fn, teacher, "teacher"));
+    HORKD_TRY(host_arguments(fn, ws, batch, m, ds, dt, student, teacher));
     if (classes <= 0) return invalid("classes=%lld must be positive", fn, classes);
     if (labels) {
         for (long long i = 0; i < static_cast<long long>(batch) * m; ++i) {
@@ -497,10 +500,7 @@ int horkd_pointwise_host(horkd_workspace* ws, const float* student, const float*
                          int dt, int mse, const float* projection, const double* coef, double* values,
                          float* grad_student, float* grad_projection) {
     const char* fn = "horkd_pointwise_host";
-    HORKD_TRY(need(fn, ws, "ws"));
-    HORKD_TRY(check_sizes(fn, batch, m, ds, dt));
-    HORKD_TRY(need(fn, student, "student"));
-    HORKD_TRY(need(fn, teacher, "teacher"));
+    HORKD_TRY(host_arguments(fn, ws, batch, m, ds, dt, student, teacher));
     cudaStream_t st = ws->own_stream;
     Staging io(ws);
     io.input(student, sizeof(float) * batch * m * ds);
@@ -526,10 +526,7 @@ int horkd_hinton(horkd_workspace* ws, const float* d_student, const float* d_tea
 int horkd_hinton_host(horkd_workspace* ws, const float* student, const float* teacher, int batch, int m, int classes,
                       double temperature, const double* coef, double* values, float* grad_student) {
     const char* fn = "horkd_hinton_host";
-    HORKD_TRY(need(fn, ws, "ws"));
-    HORKD_TRY(check_sizes(fn, batch, m, classes, classes));
-    HORKD_TRY(need(fn, student, "student"));
-    HORKD_TRY(need(fn, teacher, "teacher"));
+    HORKD_TRY(host_arguments(fn, ws, batch, m, classes, classes, student, teacher));
     cudaStream_t st = ws->own_stream;
     Staging io(ws);
     io.input(student, sizeof(float) * batch * m * classes);
