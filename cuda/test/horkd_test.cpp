@@ -12,7 +12,9 @@
 //              for L2, 4/(m(m-1)) max_p sum_j 1/D_pj for L3: it only matters where the exact gradient is
 //              a cancellation, as for collinear points).
 //
-//   usage: horkd_test [--large]    --large adds m = 4096 (minutes of CPU reference on 16 cores)
+//   usage: horkd_test [--quick | --large]
+//     --quick  three small cases (for compute-sanitizer, which slows kernels down 10-100x)
+//     --large  adds m = 4096 (minutes of CPU reference on 16 cores)
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -249,7 +251,8 @@ void bad_input_is_named(horkd_workspace* ws) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    bool large = argc > 1 && std::strcmp(argv[1], "--large") == 0;
+    const bool large = argc > 1 && std::strcmp(argv[1], "--large") == 0;
+    const bool quick = argc > 1 && std::strcmp(argv[1], "--quick") == 0;
     int devices = 0;
     if (horkd_device_count(&devices) != HORKD_SUCCESS) {
         std::printf("skipped: no CUDA device (%s)\n", horkd_last_error());
@@ -272,6 +275,7 @@ int main(int argc, char** argv) {
                          (rng() & 1) == 1});
     }
     if (large) cases.push_back({4096, 1, 4096, 128, 64, 1, 3, true});
+    if (quick) cases = {{1, 1, 3, 1, 2, 1e-4, 1000, false}, {2, 2, 70, 33, 17, 1, 3, true}, {3, 1, 129, 5, 65, 10, 0, false}};
     for (const Case& c : cases) relational_case(ws, c);
     for (const Case& c : cases) {
         if (c.m <= 1000) feature_case(ws, c);

@@ -52,19 +52,16 @@ public final class Backends {
         return Cpu.INSTANCE;
     }
 
-    private static final class Cuda {
-        static final CudaBackend INSTANCE = CudaBackend.create();
-    }
+    private static CudaBackend cuda;
 
     /**
      * The shared CUDA backend (one workspace on the current device).
      *
      * @throws IllegalStateException saying why it cannot run here
      */
-    public static LossBackend cuda() {
-        CudaProbe.Result probe = CudaProbe.result();
-        if (!probe.usable()) throw new IllegalStateException("the CUDA backend cannot run here: " + probe.reason());
-        return Cuda.INSTANCE;
+    public static synchronized LossBackend cuda() {
+        if (cuda == null) cuda = CudaBackend.create(); // says why where CUDA cannot run
+        return cuda;
     }
 
     /** {@link #cuda()} where it can run, else {@link #cpu()}. */
