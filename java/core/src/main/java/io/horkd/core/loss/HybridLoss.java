@@ -137,52 +137,12 @@ public final class HybridLoss implements DistillationLoss {
         boolean lc = isActive(Term.LC);
 
         // 1. Validate everything before any write.
-        Shapes.requireSameRows("student", s, "teacher", t);
+        Context ctx = validate(input);
         Projection p = input.projection();
-        if (p != null) {
-            if (p.outDim() != t.cols() || p.inDim() != s.cols()) {
-                throw new IllegalArgumentException("projection " + Shapes.format(p.outDim(), p.inDim())
-                        + " must map the student width " + s.cols() + " to the teacher width " + t.cols() + ": expected "
-                        + Shapes.format(t.cols(), s.cols()));
-            }
-        } else if ((l1 || lc) && s.cols() != t.cols()) {
-            throw new IllegalArgumentException("student " + s.shape() + " and teacher " + t.shape() + " differ in width ("
-                    + s.cols() + " vs " + t.cols() + "): " + (l1 ? "L1" : "LC") + " needs a projection of shape "
-                    + Shapes.format(t.cols(), s.cols()));
-        }
         Labels labels = input.labels();
         ClassCenters centers = input.centers();
-        int numClasses = input.numClasses();
-        if (centers != null) {
-            if (centers.dim() != t.cols()) {
-                throw new IllegalArgumentException("centers " + Shapes.format(centers.numClasses(), centers.dim())
-                        + " must have the teacher width " + t.cols());
-            }
-            if (numClasses != 0 && numClasses != centers.numClasses()) {
-                throw new IllegalArgumentException("labels were declared with " + numClasses + " classes but centers "
-                        + Shapes.format(centers.numClasses(), centers.dim()) + " have " + centers.numClasses());
-            }
-            numClasses = centers.numClasses();
-        }
-        if (labels != null) {
-            labels.requireMatches("labels", "student", s);
-            labels.requireRange("labels", numClasses);
-        }
-        boolean batchCenters = lc && center.scope() == CenterLoss.Scope.BATCH;
-        if (lc) {
-            if (batchCenters && labels == null) {
-                throw new IllegalArgumentException("LC with batch-scope centres needs labels [" + batch + ", " + m + "]");
-            }
-            if (!batchCenters && centers == null) {
-                throw new IllegalArgumentException("LC with dataset-scope centres needs class centers [C, " + t.cols()
-                        + "] (see CenterAccumulator), or batch scope with labels");
-            }
-        }
-        s.requireFinite("student");
-        t.requireFinite("teacher");
-        boolean usesProjection = p != null && (l1 || lc);
-        if (usesProjection) p.weights().requireFinite("projection");
-        if (lc && !batchCenters) centers.values().requireFinite("centers");
+        boolean batchCenters = ctx.batchCenters;
+        boolean usesProjection = ctx.usesProjection;
         Features gS = null;
         Features gP = null;
         if (grad != null) {
@@ -239,6 +199,74 @@ public final class HybridLoss implements DistillationLoss {
             for (int b = 0; b < batch; b++) total[b] += weight(term) * v[b];
         }
         return new Values(values, total);
+    }
+
+    /** What validation found out about an input. */
+    private record Context(boolean batchCenters, boolean usesProjection) {}
+
+    /**
+     * Checks everything {@link #computeTerms} checks about the input (shapes, widths, projection, labels
+     * and their range, centres, finiteness), for the active terms, and throws the same named
+     * exceptions. For callers that compute the losses elsewhere (ND4J's float64 ops).
+     */
+    public void check(LossInput input) {
+        validate(input);
+    }
+
+    private Context validate(LossInput input) {
+        Features s = input.student();
+        Features t = input.teacher();
+        int batch = s.batch();
+        int m = s.rows();
+        boolean l1 = isActive(Term.L1);
+        boolean lc = isActive(Term.LC);
+        Shapes.requireSameRows("student", s, "teacher", t);
+        Projection p = input.projection();
+        if (p != null) {
+            if (p.outDim() != t.cols() || p.inDim() != s.cols()) {
+                throw new IllegalArgumentException("projection " + Shapes.format(p.outDim(), p.inDim())
+                        + " must map the student width " + s.cols() + " to the teacher width " + t.cols() + ": expected "
+                        + Shapes.format(t.cols(), s.cols()));
+            }
+        } else if ((l1 || lc) && s.cols() != t.cols()) {
+            throw new IllegalArgumentException("student " + s.shape() + " and teacher " + t.shape() + " differ in width ("
+                    + s.cols() + " vs " + t.cols() + "): " + (l1 ? "L1" : "LC") + " needs a projection of shape "
+                    + Shapes.format(t.cols(), s.cols()));
+        }
+        Labels labels = input.labels();
+        ClassCenters centers = input.centers();
+        int numClasses = input.numClasses();
+        if (centers != null) {
+            if (centers.dim() != t.cols()) {
+                throw new IllegalArgumentException("centers " + Shapes.format(centers.numClasses(), centers.dim())
+                        + " must have the teacher width " + t.cols());
+            }
+            if (numClasses != 0 && numClasses != centers.numClasses()) {
+                throw new IllegalArgumentException("labels were declared with " + numClasses + " classes but centers "
+                        + Shapes.format(centers.numClasses(), centers.dim()) + " have " + centers.numClasses());
+            }
+            numClasses = centers.numClasses();
+        }
+        if (labels != null) {
+            labels.requireMatches("labels", "student", s);
+            labels.requireRange("labels", numClasses);
+        }
+        boolean batchCenters = lc && center.scope() == CenterLoss.Scope.BATCH;
+        if (lc) {
+            if (batchCenters && labels == null) {
+                throw new IllegalArgumentException("LC with batch-scope centres needs labels [" + batch + ", " + m + "]");
+            }
+            if (!batchCenters && centers == null) {
+                throw new IllegalArgumentException("LC with dataset-scope centres needs class centers [C, " + t.cols()
+                        + "] (see CenterAccumulator), or batch scope with labels");
+            }
+        }
+        s.requireFinite("student");
+        t.requireFinite("teacher");
+        boolean usesProjection = p != null && (l1 || lc);
+        if (usesProjection) p.weights().requireFinite("projection");
+        if (lc && !batchCenters) centers.values().requireFinite("centers");
+        return new Context(batchCenters, usesProjection);
     }
 
     private double[] coef(Term term, GradientSink grad, int batch) {

@@ -1,0 +1,25 @@
+package io.horkd.nd4j.ops;
+
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+
+/** {@code horkd_angle_loss_grad}: the backward op of {@link AngleLossOp}. */
+public class AngleLossGradOp extends HorkdLossGradOp {
+    public static final String NAME = "horkd_angle_loss_grad";
+
+    public AngleLossGradOp() {}
+
+    public AngleLossGradOp(SameDiff sd, SDVariable[] inputs, LossSpec spec) {
+        super(sd, inputs, spec);
+    }
+
+    @Override
+    public String opName() {
+        return NAME;
+    }
+
+    @Override
+    public long opHash() {
+        return 0x686F726B64000015L;
+    }
+}

@@ -1,0 +1,130 @@
+package io.horkd.nd4j.ops;
+
+import io.horkd.core.backend.Backends;
+import io.horkd.core.backend.reference.ReferenceLosses;
+import io.horkd.core.loss.AngleLoss;
+import io.horkd.core.loss.CenterLoss;
+import io.horkd.core.loss.DistanceLoss;
+import io.horkd.core.loss.GradientSink;
+import io.horkd.core.loss.HybridLoss;
+import io.horkd.core.loss.LossInput;
+import io.horkd.core.tensor.Features;
+import java.util.List;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * What every hybrid-loss op computes, on INDArrays:
+ * <ul>
+ *   <li>float32 inputs: horkd's fast backend ({@code Backends.auto()}: CUDA where a device is found, else
+ *       the CPU backend) over the arrays' own memory: no copies in or out on the CPU;</li>
+ *   <li>float64 inputs: the float64 reference, so that SameDiff's finite-difference gradient checks
+ *       (which perturb by 1e-6) see an exact function.</li>
+ * </ul>
+ * Both check their input with the core loss's own checks, so bad shapes and labels fail inside a graph
+ * with the same named exceptions as outside.
+ */
+final class LossComputation {
+    private LossComputation() {}
+
+    /** The loss input of an op's arrays (float32 views; float64 arrays are copied for the checks). */
+    static LossInput input(LossSpec spec, List<INDArray> in) {
+        INDArray s = in.get(0);
+        LossInput input = LossInput.of(NdViews.features(s, "student"), NdViews.features(in.get(spec.teacherIndex()), "teacher"));
+        if (spec.hasProjection()) input = input.withProjection(NdViews.projection(in.get(spec.projectionIndex())));
+        if (spec.hasCenters()) input = input.withCenters(NdViews.centers(in.get(spec.centersIndex())));
+        if (spec.hasLabels()) {
+            NdViews.LabelsWithCount l = NdViews.labels(in.get(spec.labelsIndex()), s.rank());
+            input = l.numClasses() > 0 ? input.withLabels(l.labels(), l.numClasses()) : input.withLabels(l.labels());
+        }
+        return input;
+    }
+
+    /** The total of each problem. */
+    static double[] forward(LossSpec spec, List<INDArray> in) {
+        HybridLoss loss = spec.coreLoss();
+        LossInput input = input(spec, in);
+        if (in.get(0).dataType() == DataType.DOUBLE) {
+            loss.check(input);
+            return inDouble(spec, in, input, null, null, null);
+        }
+        return loss.computeTerms(Backends.auto(), input, null).total();
+    }
+
+    /** dS (and dP) of sum_b upstream[b] * total_b, overwriting the outputs. */
+    static void backward(LossSpec spec, List<INDArray> in, INDArray upstream, INDArray dS, INDArray dP) {
+        HybridLoss loss = spec.coreLoss();
+        LossInput input = input(spec, in);
+        double[] up = upstream.castTo(DataType.DOUBLE).dup().data().asDouble();
+        if (in.get(0).dataType() == DataType.DOUBLE) {
+            loss.check(input);
+            inDouble(spec, in, input, up, dS, dP);
+            return;
+        }
+        Features gS = NdViews.features(dS, "student gradient");
+        GradientSink sink = GradientSink.into(gS).upstream(up);
+        if (dP != null) sink = sink.withProjection(NdViews.features(dP, "projection gradient"));
+        loss.computeTerms(Backends.auto(), input, sink);
+    }
+
+    /** The float64 path: the reference per problem and term; gradients into dS/dP when up != null. */
+    private static double[] inDouble(LossSpec spec, List<INDArray> in, LossInput input, double[] up, INDArray dS,
+            INDArray dP) {
+        INDArray s = in.get(0);
+        INDArray t = in.get(spec.teacherIndex());
+        int batch = input.student().batch();
+        int m = input.student().rows();
+        double[][] p = spec.hasProjection() ? in.get(spec.projectionIndex()).castTo(DataType.DOUBLE).toDoubleMatrix() : null;
+        double[][] u = spec.hasCenters() ? in.get(spec.centersIndex()).castTo(DataType.DOUBLE).toDoubleMatrix() : null;
+        double[] totals = new double[batch];
+        double[][] dpSum = dP == null ? null : new double[p.length][p[0].length];
+        for (int b = 0; b < batch; b++) {
+            double[][] g = NdViews.problem(s, b);
+            double[][] f = NdViews.problem(t, b);
+            double[][] dg = new double[m][g[0].length];
+            double c = up == null ? 0 : up[b];
+            if (spec.w1() > 0) {
+                totals[b] += add(spec.w1(), ReferenceLosses.pointwise(g, f, p, spec.metric()), c, dg, dpSum);
+            }
+            if (spec.alpha() > 0) {
+                totals[b] += add(spec.alpha(), ReferenceLosses.distance(g, f,
+                        DistanceLoss.of(spec.distanceFunction(), spec.distanceReduction())), c, dg, null);
+            }
+            if (spec.beta() > 0) {
+                totals[b] += add(spec.beta(), ReferenceLosses.angle(g, f, AngleLoss.of(spec.angleReduction())), c, dg, null);
+            }
+            if (spec.gamma() > 0) {
+                boolean dataset = spec.centerScope() == CenterLoss.Scope.DATASET;
+                int[] labels = input.labels() == null ? null : input.labels().problem(b);
+                totals[b] += add(spec.gamma(), ReferenceLosses.center(g, f, p, dataset ? u : null, labels), c, dg, dpSum);
+            }
+            if (dS != null) {
+                INDArray target = s.rank() == 3 ? dS.slice(b) : dS;
+                target.assign(Nd4j.createFromArray(dg).castTo(dS.dataType()));
+            }
+        }
+        if (dP != null) dP.assign(Nd4j.createFromArray(dpSum).castTo(dP.dataType()));
+        return totals;
+    }
+
+    /** Adds weight * coef * the term's gradients; returns weight * value. */
+    private static double add(double weight, ReferenceLosses.Result r, double coef, double[][] dg, double[][] dpSum) {
+        double[][] g = r.dStudent();
+        for (int i = 0; i < dg.length; i++) {
+            for (int k = 0; k < dg[i].length; k++) dg[i][k] += weight * coef * g[i][k];
+        }
+        if (dpSum != null && r.dProjection() != null) {
+            for (int k = 0; k < dpSum.length; k++) {
+                for (int q = 0; q < dpSum[k].length; q++) dpSum[k][q] += weight * coef * r.dProjection()[k][q];
+            }
+        }
+        return weight * r.value();
+    }
+
+    /** One loss value per problem: a scalar for [m, d] features, [B] for [B, m, d]. */
+    static void writeValues(double[] values, INDArray out) {
+        if (out.rank() == 0) out.assign(values[0]);
+        else out.assign(Nd4j.createFromArray(values).castTo(out.dataType()));
+    }
+}

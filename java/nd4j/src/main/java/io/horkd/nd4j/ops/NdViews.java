@@ -1,0 +1,91 @@
+package io.horkd.nd4j.ops;
+
+import io.horkd.core.loss.ClassCenters;
+import io.horkd.core.loss.Projection;
+import io.horkd.core.tensor.Features;
+import io.horkd.core.tensor.Labels;
+import java.nio.FloatBuffer;
+import java.util.Arrays;
+import org.bytedeco.javacpp.FloatPointer;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.shape.Shape;
+
+/**
+ * INDArrays as horkd's views, without copying where the array allows it: a float32 array in C order
+ * with default strides is read and written in place through its native address
+ * ({@code data().addressPointer()}, which is offset-correct for views, unlike {@code data().address()}).
+ */
+final class NdViews {
+    private NdViews() {}
+
+    /** True iff {@code a} can be viewed in place. */
+    static boolean viewable(INDArray a) {
+        return a.dataType() == DataType.FLOAT && a.ordering() == 'c' && Shape.hasDefaultStridesForShape(a) && !a.isEmpty();
+    }
+
+    /**
+     * {@code [m, d]} or {@code [B, m, d]} float32 features over the array's own memory when
+     * {@link #viewable}, else over a C-order float32 copy (inputs only: outputs are always allocated
+     * viewable by SameDiff).
+     */
+    static Features features(INDArray a, String argument) {
+        long[] sh = a.shape();
+        if (sh.length != 2 && sh.length != 3) {
+            throw new IllegalArgumentException(argument + " must be [m, d] or [B, m, d], got " + Arrays.toString(sh));
+        }
+        INDArray v = viewable(a) ? a : a.castTo(DataType.FLOAT).dup('c');
+        int batch = sh.length == 3 ? Math.toIntExact(sh[0]) : 1;
+        int rows = Math.toIntExact(sh[sh.length - 2]);
+        int cols = Math.toIntExact(sh[sh.length - 1]);
+        return Features.wrap(buffer(v), 0, batch, rows, cols);
+    }
+
+    /** A direct float buffer over the array's memory (which the array keeps alive). */
+    static FloatBuffer buffer(INDArray a) {
+        FloatPointer p = new FloatPointer(a.data().addressPointer());
+        long n = a.length();
+        return p.capacity(n).limit(n).asBuffer();
+    }
+
+    static Projection projection(INDArray p) {
+        if (p.rank() != 2) throw new IllegalArgumentException("projection must be [dt, ds], got " + Arrays.toString(p.shape()));
+        return Projection.wrap(features(p, "projection"));
+    }
+
+    static ClassCenters centers(INDArray c) {
+        if (c.rank() != 2) throw new IllegalArgumentException("centers must be [C, dt], got " + Arrays.toString(c.shape()));
+        return ClassCenters.wrap(features(c, "centers"));
+    }
+
+    /**
+     * Labels for features of rank {@code featureRank}: integer class indices shaped like the features
+     * without their last dimension, or one-hot (floating point, shaped like the features with C
+     * columns). The class count of one-hot labels is their width; 0 (unknown) for indices.
+     */
+    static LabelsWithCount labels(INDArray l, int featureRank) {
+        long[] sh = l.shape();
+        if (l.dataType().isIntType() && l.rank() == featureRank - 1) {
+            int batch = featureRank == 3 ? Math.toIntExact(sh[0]) : 1;
+            int rows = Math.toIntExact(sh[sh.length - 1]);
+            return new LabelsWithCount(Labels.of(l.castTo(DataType.INT).dup('c').toIntVector(), batch, rows), 0);
+        }
+        if (l.dataType().isFPType() && l.rank() == featureRank) {
+            INDArray idx = l.argMax(featureRank - 1);
+            int batch = featureRank == 3 ? Math.toIntExact(sh[0]) : 1;
+            int rows = Math.toIntExact(sh[sh.length - 2]);
+            return new LabelsWithCount(Labels.of(idx.castTo(DataType.INT).dup('c').toIntVector(), batch, rows),
+                    Math.toIntExact(sh[sh.length - 1]));
+        }
+        throw new IllegalArgumentException("labels " + l.dataType() + " " + Arrays.toString(sh) + " must be integer class "
+                + "indices of rank " + (featureRank - 1) + " or one-hot floating point of rank " + featureRank);
+    }
+
+    record LabelsWithCount(Labels labels, int numClasses) {}
+
+    /** One problem of a float64 array as {@code [m][d]}. */
+    static double[][] problem(INDArray a, int b) {
+        INDArray p = a.rank() == 3 ? a.slice(b) : a;
+        return p.castTo(DataType.DOUBLE).toDoubleMatrix();
+    }
+}

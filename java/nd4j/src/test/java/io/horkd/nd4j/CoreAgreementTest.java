@@ -1,0 +1,57 @@
+package io.horkd.nd4j;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.horkd.core.backend.Backends;
+import io.horkd.core.loss.ClassCenters;
+import io.horkd.core.loss.GradientSink;
+import io.horkd.core.loss.LossInput;
+import io.horkd.core.loss.Projection;
+import io.horkd.core.tensor.Features;
+import io.horkd.core.tensor.Labels;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * A float32 graph computes exactly what horkd's core computes on the same data: the op reads and writes
+ * the INDArrays in place and passes the upstream gradient through, so the bits must be equal.
+ */
+class CoreAgreementTest {
+    @Test
+    void hybridLossInAGraphEqualsTheCoreToTheBit() {
+        INDArray s0 = Graphs.gaussian(1, DataType.FLOAT, 1, 0.5, 24, 6);
+        INDArray t0 = Graphs.gaussian(2, DataType.FLOAT, 2, 3, 24, 10);
+        INDArray p0 = Graphs.gaussian(3, DataType.FLOAT, 0.4, 0, 10, 6);
+        INDArray c0 = Graphs.gaussian(4, DataType.FLOAT, 1, 3, 4, 10);
+        INDArray l0 = Graphs.labels(5, 4, 24);
+        HorkdLoss loss = HorkdLoss.builder().pointwise(0.5).distance(0.02).angle(0.01).center(1.0, c0).build();
+
+        SameDiff sd = SameDiff.create();
+        SDVariable s = sd.var("s", s0.dup());
+        SDVariable p = sd.var("p", p0.dup());
+        SDVariable t = sd.placeHolder("t", DataType.FLOAT, 24, 10);
+        SDVariable l = sd.placeHolder("l", DataType.INT, 24);
+        SDVariable out = loss.on(sd, s, t, l, p).mul(3.0); // an upstream factor of 3
+        out.rename("loss");
+        sd.setLossVariables("loss");
+        Map<String, INDArray> ph = Map.of("t", t0, "l", l0);
+        double value = sd.output(ph, "loss").get("loss").getDouble(0);
+        Map<String, INDArray> grads = sd.calculateGradients(ph, "s", "p");
+
+        Features gS = Features.zeros(1, 24, 6);
+        Features gP = Features.zeros(1, 10, 6);
+        LossInput in = LossInput.of(Features.of(Graphs.floats(s0), 24, 6), Features.of(Graphs.floats(t0), 24, 10))
+                .withProjection(Projection.of(Graphs.floats(p0), 10, 6))
+                .withCenters(ClassCenters.of(Graphs.floats(c0), 4, 10)).withLabels(Labels.of(l0.toIntVector()));
+        double expected = loss.coreLoss().computeTerms(Backends.cpu(), in, GradientSink.into(gS).withProjection(gP)
+                .upstream(3.0)).totalSum();
+        assertEquals((float) expected * 3f, value, 0f, "float32: the core's value rounded, then times 3 in float32");
+        assertArrayEquals(gS.toArray(), Graphs.floats(grads.get("s")), 0f);
+        assertArrayEquals(gP.toArray(), Graphs.floats(grads.get("p")), 0f);
+    }
+}
