@@ -68,13 +68,13 @@ final class NdViews {
         if (l.dataType().isIntType() && l.rank() == featureRank - 1) {
             int batch = featureRank == 3 ? Math.toIntExact(sh[0]) : 1;
             int rows = Math.toIntExact(sh[sh.length - 1]);
-            return new LabelsWithCount(Labels.of(l.castTo(DataType.INT).dup('c').toIntVector(), batch, rows), 0);
+            return new LabelsWithCount(Labels.of(l.castTo(DataType.INT).dup('c').data().asInt(), batch, rows), 0);
         }
         if (l.dataType().isFPType() && l.rank() == featureRank) {
             INDArray idx = l.argMax(featureRank - 1);
             int batch = featureRank == 3 ? Math.toIntExact(sh[0]) : 1;
             int rows = Math.toIntExact(sh[sh.length - 2]);
-            return new LabelsWithCount(Labels.of(idx.castTo(DataType.INT).dup('c').toIntVector(), batch, rows),
+            return new LabelsWithCount(Labels.of(idx.castTo(DataType.INT).dup('c').data().asInt(), batch, rows),
                     Math.toIntExact(sh[sh.length - 1]));
         }
         throw new IllegalArgumentException("labels " + l.dataType() + " " + Arrays.toString(sh) + " must be integer class "
