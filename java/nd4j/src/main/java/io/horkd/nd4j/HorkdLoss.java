@@ -11,9 +11,11 @@ import io.horkd.nd4j.ops.CenterLossOp;
 import io.horkd.nd4j.ops.DistanceLossOp;
 import io.horkd.nd4j.ops.HorkdLossOp;
 import io.horkd.nd4j.ops.HybridLossOp;
+import io.horkd.nd4j.ops.LossComputation;
 import io.horkd.nd4j.ops.LossSpec;
 import io.horkd.nd4j.ops.PointwiseLossOp;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import org.nd4j.autodiff.samediff.SDVariable;
@@ -53,6 +55,44 @@ public final class HorkdLoss {
     /** The core loss (weights and definitions) this computes. */
     public HybridLoss coreLoss() {
         return loss;
+    }
+
+    /** The dataset-level class centres {@code [C, dt]} LC uses, or null (LC off or batch scope). */
+    public INDArray centers() {
+        return centers;
+    }
+
+    /**
+     * The loss of arrays, now, outside any graph: one value per problem ({@code [m, ds]} features are one
+     * problem, {@code [B, m, ds]} are B). Labels (or null) as in {@link #on(SameDiff, SDVariable, SDVariable,
+     * SDVariable)}. Float32 runs on the fast backend, float64 on the reference.
+     */
+    public double[] compute(INDArray student, INDArray teacher, INDArray labels) {
+        return computeWithGradient(student, teacher, labels, null);
+    }
+
+    /**
+     * {@link #compute} that also writes the gradient of the sum of the values with respect to the student
+     * features into {@code studentGradient} (overwritten; same shape and type as {@code student}, C order)
+     * when it is not null.
+     */
+    public double[] computeWithGradient(INDArray student, INDArray teacher, INDArray labels, INDArray studentGradient) {
+        Objects.requireNonNull(student, "student");
+        Objects.requireNonNull(teacher, "teacher");
+        boolean datasetCenters = loss.isActive(HybridLoss.Term.LC) && loss.center().scope() == CenterLoss.Scope.DATASET;
+        List<INDArray> in = new ArrayList<>(List.of(student, teacher));
+        if (labels != null) in.add(labels);
+        if (datasetCenters) in.add(centers.castTo(student.dataType()));
+        LossSpec spec = LossSpec.of(loss, false, labels != null, datasetCenters);
+        if (studentGradient == null) return LossComputation.forward(spec, in);
+        if (!Arrays.equals(studentGradient.shape(), student.shape()) || studentGradient.dataType() != student.dataType()) {
+            throw new IllegalArgumentException("studentGradient " + studentGradient.dataType() + " "
+                    + Arrays.toString(studentGradient.shape()) + " must match student " + student.dataType() + " "
+                    + Arrays.toString(student.shape()));
+        }
+        double[] up = new double[student.rank() == 3 ? Math.toIntExact(student.size(0)) : 1];
+        Arrays.fill(up, 1.0);
+        return LossComputation.backward(spec, in, up, studentGradient, null);
     }
 
     /** The loss of student against teacher features (no labels: no batch-scope centres). */

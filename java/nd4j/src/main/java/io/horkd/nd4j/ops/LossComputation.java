@@ -25,7 +25,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * Both check their input with the core loss's own checks, so bad shapes and labels fail inside a graph
  * with the same named exceptions as outside.
  */
-final class LossComputation {
+public final class LossComputation {
     private LossComputation() {}
 
     /** The loss input of an op's arrays (float32 views; float64 arrays are copied for the checks). */
@@ -42,7 +42,7 @@ final class LossComputation {
     }
 
     /** The total of each problem. */
-    static double[] forward(LossSpec spec, List<INDArray> in) {
+    public static double[] forward(LossSpec spec, List<INDArray> in) {
         HybridLoss loss = spec.coreLoss();
         LossInput input = input(spec, in);
         if (in.get(0).dataType() == DataType.DOUBLE) {
@@ -54,18 +54,29 @@ final class LossComputation {
 
     /** dS (and dP) of sum_b upstream[b] * total_b, overwriting the outputs. */
     static void backward(LossSpec spec, List<INDArray> in, INDArray upstream, INDArray dS, INDArray dP) {
+        backward(spec, in, upstream.castTo(DataType.DOUBLE).dup().data().asDouble(), dS, dP);
+    }
+
+    /**
+     * The total of each problem, and into {@code dS} (and {@code dP}) the gradient of
+     * {@code sum_b up[b] * total_b}, overwriting them. {@code dS} must be a C-order array of the student's
+     * shape and type (it is written in place).
+     */
+    public static double[] backward(LossSpec spec, List<INDArray> in, double[] up, INDArray dS, INDArray dP) {
         HybridLoss loss = spec.coreLoss();
         LossInput input = input(spec, in);
-        double[] up = upstream.castTo(DataType.DOUBLE).dup().data().asDouble();
         if (in.get(0).dataType() == DataType.DOUBLE) {
             loss.check(input);
-            inDouble(spec, in, input, up, dS, dP);
-            return;
+            return inDouble(spec, in, input, up, dS, dP);
+        }
+        if (!NdViews.viewable(dS) || (dP != null && !NdViews.viewable(dP))) {
+            throw new IllegalArgumentException("gradient outputs must be float32 C-order arrays with default strides, got "
+                    + dS.shapeInfoToString() + (dP == null ? "" : " and " + dP.shapeInfoToString()));
         }
         Features gS = NdViews.features(dS, "student gradient");
         GradientSink sink = GradientSink.into(gS).upstream(up);
         if (dP != null) sink = sink.withProjection(NdViews.features(dP, "projection gradient"));
-        loss.computeTerms(Backends.auto(), input, sink);
+        return loss.computeTerms(Backends.auto(), input, sink).total();
     }
 
     /** The float64 path: the reference per problem and term; gradients into dS/dP when up != null. */
