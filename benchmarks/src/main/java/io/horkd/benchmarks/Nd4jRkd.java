@@ -40,36 +40,43 @@ public final class Nd4jRkd {
         sd = SameDiff.create();
         SDVariable s = sd.var("s", type, m, ds);
         SDVariable t = sd.placeHolder("t", type, m, dt);
-        SDVariable out = loss == Loss.DISTANCE ? distance(s, t, m, type) : angle(s, t, m, ds, dt);
+        SDVariable out = loss == Loss.DISTANCE ? distance(sd, "loss", s, t, m) : angle(sd, "loss", s, t, m, ds, dt);
         lossName = out.name();
     }
 
-    /** RkdDistance: huber(pdist(s)/mean, pdist(t)/mean), the mean over all m^2 entries. */
-    private SDVariable distance(SDVariable s, SDVariable t, int m, DataType type) {
-        SDVariable offDiagonal = sd.constant("offDiagonal", Nd4j.ones(type, m, m).subi(Nd4j.eye(m).castTo(type)));
-        SDVariable td = pdist(t, offDiagonal);
+    /**
+     * RkdDistance added to any graph: huber(pdist(s)/mean, pdist(t)/mean), the mean over all m^2 entries,
+     * as the variable {@code name}.
+     */
+    public static SDVariable distance(SameDiff sd, String name, SDVariable s, SDVariable t, int m) {
+        DataType type = s.dataType();
+        SDVariable offDiagonal = sd.constant(name + "_offDiagonal", Nd4j.ones(type, m, m).subi(Nd4j.eye(m).castTo(type)));
+        SDVariable td = pdist(sd, t, offDiagonal);
         td = td.mul(sd.math().reciprocal(td.sum().div(m * (m - 1.0)))); // t_d / t_d[t_d > 0].mean()
-        SDVariable d = pdist(s, offDiagonal);
+        SDVariable d = pdist(sd, s, offDiagonal);
         d = d.mul(sd.math().reciprocal(d.sum().div(m * (m - 1.0))));
-        return sd.loss().huberLoss("loss", td, d, null, LossReduce.MEAN_BY_WEIGHT, 1.0);
+        return sd.loss().huberLoss(name, td, d, null, LossReduce.MEAN_BY_WEIGHT, 1.0);
     }
 
     /** pdist(e): sqrt(clamp(|e_i|^2 + |e_j|^2 - 2 e_i.e_j, eps)) with a zero diagonal. */
-    private SDVariable pdist(SDVariable e, SDVariable offDiagonal) {
+    private static SDVariable pdist(SameDiff sd, SDVariable e, SDVariable offDiagonal) {
         SDVariable sq = e.mul(e).sum(true, 1);
         SDVariable prod = sd.mmul(e, e, false, true, false);
         SDVariable res = sq.add(sq.permute(1, 0)).sub(prod.mul(2.0));
         return sd.math().sqrt(sd.math().clipByValue(res, EPS, Double.MAX_VALUE)).mul(offDiagonal);
     }
 
-    /** RKdAngle: huber of the m^3 cosines, from normalised broadcast differences and a batched matmul. */
-    private SDVariable angle(SDVariable s, SDVariable t, int m, int ds, int dt) {
-        SDVariable tAngle = cosines(t, m, dt);
-        SDVariable sAngle = cosines(s, m, ds);
-        return sd.loss().huberLoss("loss", tAngle, sAngle, null, LossReduce.MEAN_BY_WEIGHT, 1.0);
+    /**
+     * RKdAngle added to any graph: huber of the m^3 cosines, from normalised broadcast differences and a
+     * batched matmul, as the variable {@code name}.
+     */
+    public static SDVariable angle(SameDiff sd, String name, SDVariable s, SDVariable t, int m, int ds, int dt) {
+        SDVariable tAngle = cosines(sd, t, m, dt);
+        SDVariable sAngle = cosines(sd, s, m, ds);
+        return sd.loss().huberLoss(name, tAngle, sAngle, null, LossReduce.MEAN_BY_WEIGHT, 1.0);
     }
 
-    private SDVariable cosines(SDVariable x, int m, int d) {
+    private static SDVariable cosines(SameDiff sd, SDVariable x, int m, int d) {
         SDVariable diff = x.reshape(1, m, d).sub(x.reshape(m, 1, d)); // [a][b] = x_b - x_a
         SDVariable norm = sd.math().sqrt(diff.mul(diff).sum(true, 2).add(EPS * EPS)); // F.normalize's norm
         SDVariable unit = diff.mul(sd.math().reciprocal(norm));

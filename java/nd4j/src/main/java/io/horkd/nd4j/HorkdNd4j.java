@@ -1,5 +1,8 @@
 package io.horkd.nd4j;
 
+import io.horkd.core.backend.Backends;
+import io.horkd.core.loss.LossBackend;
+import java.util.Objects;
 import org.nd4j.linalg.api.ops.executioner.OpExecutioner;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -13,12 +16,20 @@ import org.nd4j.linalg.factory.Nd4j;
  * with its own executioner, horkd's ops cannot run in this JVM, and {@link #install()} says so and how
  * to fix it: call {@code HorkdNd4j.install()} first, or start the JVM with
  * {@code -Dopexec=io.horkd.nd4j.HorkdOpExecutioner}.
+ *
+ * <p>It also holds the backend on which horkd's float32 ops and DL4J losses run: {@code auto} (CUDA where
+ * a device is found, else the CPU) unless the system property {@value #BACKEND} or
+ * {@link #useBackend(Backends.Kind)} says otherwise.
  */
 public final class HorkdNd4j {
     /** The property ND4J reads its op executioner class from. */
     public static final String OPEXEC = "opexec";
 
+    /** The system property that picks the initial backend: auto, cpu, cuda or reference. */
+    public static final String BACKEND = "horkd.backend";
+
     private static volatile boolean installed;
+    private static volatile Backends.Kind backend = Backends.Kind.parse(System.getProperty(BACKEND, "auto"));
 
     private HorkdNd4j() {}
 
@@ -38,6 +49,24 @@ public final class HorkdNd4j {
             HorkdOps.register();
             installed = true;
         }
+    }
+
+    /**
+     * Runs horkd's float32 ops and DL4J losses on {@code kind} from now on (float64 always runs on the
+     * reference). {@code CUDA} fails on first use where no device is found, saying why.
+     */
+    public static void useBackend(Backends.Kind kind) {
+        backend = Objects.requireNonNull(kind, "kind");
+    }
+
+    /** The backend kind horkd's ops run on now. */
+    public static Backends.Kind backendKind() {
+        return backend;
+    }
+
+    /** The backend horkd's float32 ops run on now. */
+    public static LossBackend backend() {
+        return Backends.of(backend);
     }
 
     /** True once {@link #install()} succeeded. */

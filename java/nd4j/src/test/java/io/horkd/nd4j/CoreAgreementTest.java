@@ -3,7 +3,6 @@ package io.horkd.nd4j;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.horkd.core.backend.Backends;
 import io.horkd.core.loss.ClassCenters;
 import io.horkd.core.loss.GradientSink;
 import io.horkd.core.loss.LossInput;
@@ -18,7 +17,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * A float32 graph computes exactly what horkd's core computes on the same data: the op reads and writes
+ * A float32 graph computes exactly what horkd's core computes on the same data and backend: the op reads and writes
  * the INDArrays in place and passes the upstream gradient through, so the bits must be equal.
  */
 class CoreAgreementTest {
@@ -48,7 +47,7 @@ class CoreAgreementTest {
         LossInput in = LossInput.of(Features.of(Graphs.floats(s0), 24, 6), Features.of(Graphs.floats(t0), 24, 10))
                 .withProjection(Projection.of(Graphs.floats(p0), 10, 6))
                 .withCenters(ClassCenters.of(Graphs.floats(c0), 4, 10)).withLabels(Labels.of(l0.toIntVector()));
-        double expected = loss.coreLoss().computeTerms(Backends.cpu(), in, GradientSink.into(gS).withProjection(gP)
+        double expected = loss.coreLoss().computeTerms(HorkdNd4j.backend(), in, GradientSink.into(gS).withProjection(gP)
                 .upstream(3.0)).totalSum();
         assertEquals((float) expected * 3f, value, 0f, "float32: the core's value rounded, then times 3 in float32");
         assertArrayEquals(gS.toArray(), Graphs.floats(grads.get("s")), 0f);

@@ -1,6 +1,7 @@
 package io.horkd.nd4j.ops;
 
 import io.horkd.core.backend.Backends;
+import io.horkd.nd4j.HorkdNd4j;
 import io.horkd.core.backend.reference.ReferenceLosses;
 import io.horkd.core.loss.GradientSink;
 import io.horkd.core.loss.HintonKd;
@@ -79,7 +80,7 @@ public class HintonKdOp extends JavaCustomOp {
         double[] up = upstream == null ? null : upstream.castTo(DataType.DOUBLE).dup().data().asDouble();
         if (s.dataType() != DataType.DOUBLE) {
             GradientSink sink = ds == null ? null : GradientSink.into(NdViews.features(ds, "student gradient")).upstream(up);
-            return kd.compute(Backends.auto(), in, sink);
+            return kd.compute(HorkdNd4j.backend(), in, sink);
         }
         kd.compute(Backends.reference(), in, null); // the checks of the float path
         int batch = in.student().batch();

@@ -1,6 +1,5 @@
 package io.horkd.nd4j.ops;
 
-import io.horkd.core.backend.Backends;
 import io.horkd.core.backend.reference.ReferenceLosses;
 import io.horkd.core.loss.AngleLoss;
 import io.horkd.core.loss.CenterLoss;
@@ -9,6 +8,7 @@ import io.horkd.core.loss.GradientSink;
 import io.horkd.core.loss.HybridLoss;
 import io.horkd.core.loss.LossInput;
 import io.horkd.core.tensor.Features;
+import io.horkd.nd4j.HorkdNd4j;
 import java.util.List;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -17,8 +17,8 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * What every hybrid-loss op computes, on INDArrays:
  * <ul>
- *   <li>float32 inputs: horkd's fast backend ({@code Backends.auto()}: CUDA where a device is found, else
- *       the CPU backend) over the arrays' own memory: no copies in or out on the CPU;</li>
+ *   <li>float32 inputs: horkd's fast backend ({@link HorkdNd4j#backend()}: by default CUDA where a device is
+ *       found, else the CPU backend) over the arrays' own memory: no copies in or out on the CPU;</li>
  *   <li>float64 inputs: the float64 reference, so that SameDiff's finite-difference gradient checks
  *       (which perturb by 1e-6) see an exact function.</li>
  * </ul>
@@ -49,7 +49,7 @@ public final class LossComputation {
             loss.check(input);
             return inDouble(spec, in, input, null, null, null);
         }
-        return loss.computeTerms(Backends.auto(), input, null).total();
+        return loss.computeTerms(HorkdNd4j.backend(), input, null).total();
     }
 
     /** dS (and dP) of sum_b upstream[b] * total_b, overwriting the outputs. */
@@ -76,7 +76,7 @@ public final class LossComputation {
         Features gS = NdViews.features(dS, "student gradient");
         GradientSink sink = GradientSink.into(gS).upstream(up);
         if (dP != null) sink = sink.withProjection(NdViews.features(dP, "projection gradient"));
-        return loss.computeTerms(Backends.auto(), input, sink).total();
+        return loss.computeTerms(HorkdNd4j.backend(), input, sink).total();
     }
 
     /** The float64 path: the reference per problem and term; gradients into dS/dP when up != null. */
