@@ -2,8 +2,11 @@
 # The CPU benchmarks of RESULTS.md: horkd's CPU backend, horkd's float64 reference and the ND4J SameDiff
 # form of the RKD losses, forward + backward, m in {64..2048}, d in {128, 512, 2048}.
 # Writes JMH's JSON and logs to benchmarks/results/<date>/ and prints the table (results_table.py).
+# Then one SameDiff training step of a small CNN with and without the distillation loss, and the loss
+# alone at the step's shapes (TrainingStepBenchmark, StepLossBenchmark).
 # Takes about an hour on 2 cores; nothing else should run meanwhile.
-#   usage: benchmarks/run-cpu.sh [quick]     quick: 1 short iteration each, for a smoke test
+#   usage: benchmarks/run-cpu.sh [quick] [step]   quick: 1 short iteration each, for a smoke test;
+#                                                 step: only the training-step benchmarks
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -12,7 +15,19 @@ jar=benchmarks/target/benchmarks.jar
 out="benchmarks/results/$(date +%F)"
 mkdir -p "$out"
 iters=()
-[[ "${1:-}" == quick ]] && iters=(-wi 0 -i 1 -r 1)
+only_step=0
+for arg in "$@"; do
+  case "$arg" in
+    quick) iters=(-wi 0 -i 1 -r 1) ;;
+    step) only_step=1 ;;
+    *) echo "unknown argument: $arg (use quick and/or step)" >&2; exit 2 ;;
+  esac
+done
+# ND4J frees and reallocates its arrays every step; with glibc's defaults those pages go back to the
+# kernel and are zeroed again on the next fault (30% of a training step's time on this VM, and steps
+# varying 40-200 ms). Keeping freed memory in the process makes step timings repeatable.
+export MALLOC_ARENA_MAX=2 MALLOC_MMAP_THRESHOLD_=33554432 MALLOC_TRIM_THRESHOLD_=17179869184 \
+  MALLOC_TOP_PAD_=536870912
 
 run() { # name, then JMH arguments
   local name=$1
@@ -21,6 +36,10 @@ run() { # name, then JMH arguments
   java -jar "$jar" "$@" "${iters[@]}" -rf json -rff "$out/$name.json" >"$out/$name.log" 2>&1 || true
   grep -E "^(Benchmark|[A-Za-z0-9]+Benchmark\.)" "$out/$name.log" >&2 || true
 }
+
+run training-step TrainingStepBenchmark -f 2
+run step-loss StepLossBenchmark -f 2
+(( only_step )) && exit 0
 
 run horkd-cpu HorkdCpuBenchmark
 run reference ReferenceBenchmark

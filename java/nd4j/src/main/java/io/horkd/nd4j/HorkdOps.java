@@ -1,5 +1,7 @@
 package io.horkd.nd4j;
 
+import io.horkd.nd4j.nn.BatchNormGradOp;
+import io.horkd.nd4j.nn.BatchNormOp;
 import io.horkd.nd4j.ops.AngleLossGradOp;
 import io.horkd.nd4j.ops.AngleLossOp;
 import io.horkd.nd4j.ops.CenterLossGradOp;
@@ -17,7 +19,7 @@ import org.nd4j.autodiff.functions.DifferentialFunction;
 import org.nd4j.imports.converters.ImportClassMapping;
 
 /**
- * horkd's ops, registered by name with ND4J, which is how SameDiff finds an op's class when it loads a
+ * horkd's ops (the losses and batch normalisation), registered by name with ND4J, which is how SameDiff finds an op's class when it loads a
  * graph or clones one through FlatBuffers to build its gradients.
  */
 public final class HorkdOps {
@@ -27,7 +29,8 @@ public final class HorkdOps {
     public static List<DifferentialFunction> all() {
         return List.of(new HybridLossOp(), new HybridLossGradOp(), new DistanceLossOp(), new DistanceLossGradOp(),
                 new AngleLossOp(), new AngleLossGradOp(), new CenterLossOp(), new CenterLossGradOp(),
-                new PointwiseLossOp(), new PointwiseLossGradOp(), new HintonKdOp(), new HintonKdOp.Grad());
+                new PointwiseLossOp(), new PointwiseLossGradOp(), new HintonKdOp(), new HintonKdOp.Grad(),
+                new BatchNormOp(), new BatchNormGradOp());
     }
 
     /** Idempotent. */

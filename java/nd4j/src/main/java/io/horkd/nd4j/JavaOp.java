@@ -14,4 +14,9 @@ public interface JavaOp {
 
     /** Computes the outputs, writing every element of each given output array. */
     void execute(List<INDArray> inputs, List<INDArray> outputs);
+
+    /** Whether {@link HorkdOpExecutioner#nanosInHorkdOps()} counts this op's time (the losses' share of a step). */
+    default boolean isLoss() {
+        return true;
+    }
 }

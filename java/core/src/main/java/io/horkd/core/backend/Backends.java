@@ -37,8 +37,23 @@ public final class Backends {
 
     private Backends() {}
 
+    /** The system property that sets the CPU backend's thread count (default: one per processor). */
+    public static final String THREADS = "horkd.threads";
+
     private static final class Cpu {
-        static final CpuBackend INSTANCE = new CpuBackend();
+        static final CpuBackend INSTANCE = new CpuBackend(threads());
+
+        private static int threads() {
+            String v = System.getProperty(THREADS);
+            if (v == null) return Runtime.getRuntime().availableProcessors();
+            try {
+                int n = Integer.parseInt(v.trim());
+                if (n >= 1) return n;
+            } catch (NumberFormatException e) {
+                // reported below
+            }
+            throw new IllegalArgumentException("system property " + THREADS + " must be a positive integer, got '" + v + "'");
+        }
     }
 
     private static final LossBackend REFERENCE = new ReferenceBackend();
@@ -47,7 +62,7 @@ public final class Backends {
         return REFERENCE;
     }
 
-    /** The shared CPU backend (one thread per processor). */
+    /** The shared CPU backend (one thread per processor, or {@value #THREADS} threads). */
     public static CpuBackend cpu() {
         return Cpu.INSTANCE;
     }

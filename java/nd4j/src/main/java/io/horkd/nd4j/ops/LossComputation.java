@@ -49,7 +49,21 @@ public final class LossComputation {
             loss.check(input);
             return inDouble(spec, in, input, null, null, null);
         }
-        return loss.computeTerms(HorkdNd4j.backend(), input, null).total();
+        GradientHandover handover = GradientHandover.current();
+        if (!handover.forwardWantsGradient()) return loss.computeTerms(HorkdNd4j.backend(), input, null).total();
+        // Training: compute the gradient now and hand it to the grad op that follows (GradientHandover).
+        Features s = input.student();
+        Features gS = Features.zeros(s.batch(), s.rows(), s.cols());
+        Features gP = null;
+        GradientSink sink = GradientSink.into(gS);
+        if (spec.hasProjection()) {
+            Features w = input.projection().weights();
+            gP = Features.zeros(1, w.rows(), w.cols());
+            sink = sink.withProjection(gP);
+        }
+        double[] totals = loss.computeTerms(HorkdNd4j.backend(), input, sink).total();
+        handover.offer(spec, in, totals, gS.toArray(), gP == null ? null : gP.toArray());
+        return totals;
     }
 
     /** dS (and dP) of sum_b upstream[b] * total_b, overwriting the outputs. */
@@ -70,9 +84,11 @@ public final class LossComputation {
             return inDouble(spec, in, input, up, dS, dP);
         }
         if (!NdViews.viewable(dS) || (dP != null && !NdViews.viewable(dP))) {
-            throw new IllegalArgumentException("gradient outputs must be float32 C-order arrays with default strides, got "
+            throw new IllegalArgumentException("gradient outputs must be dense row-major float32 arrays, got "
                     + dS.shapeInfoToString() + (dP == null ? "" : " and " + dP.shapeInfoToString()));
         }
+        double[] handed = GradientHandover.current().take(spec, in, up, dS, dP);
+        if (handed != null) return handed;
         Features gS = NdViews.features(dS, "student gradient");
         GradientSink sink = GradientSink.into(gS).upstream(up);
         if (dP != null) sink = sink.withProjection(NdViews.features(dP, "projection gradient"));

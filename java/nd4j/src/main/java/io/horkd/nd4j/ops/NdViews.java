@@ -4,12 +4,12 @@ import io.horkd.core.loss.ClassCenters;
 import io.horkd.core.loss.Projection;
 import io.horkd.core.tensor.Features;
 import io.horkd.core.tensor.Labels;
+import io.horkd.nd4j.Layouts;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
 import org.bytedeco.javacpp.FloatPointer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.shape.Shape;
 
 /**
  * INDArrays as horkd's views, without copying where the array allows it: a float32 array in C order
@@ -21,7 +21,7 @@ final class NdViews {
 
     /** True iff {@code a} can be viewed in place. */
     static boolean viewable(INDArray a) {
-        return a.dataType() == DataType.FLOAT && a.ordering() == 'c' && Shape.hasDefaultStridesForShape(a) && !a.isEmpty();
+        return a.dataType() == DataType.FLOAT && Layouts.denseRowMajor(a);
     }
 
     /**
@@ -34,14 +34,15 @@ final class NdViews {
         if (sh.length != 2 && sh.length != 3) {
             throw new IllegalArgumentException(argument + " must be [m, d] or [B, m, d], got " + Arrays.toString(sh));
         }
-        INDArray v = viewable(a) ? a : a.castTo(DataType.FLOAT).dup('c');
         int batch = sh.length == 3 ? Math.toIntExact(sh[0]) : 1;
         int rows = Math.toIntExact(sh[sh.length - 2]);
         int cols = Math.toIntExact(sh[sh.length - 1]);
-        return Features.wrap(buffer(v), 0, batch, rows, cols);
+        // A copy goes to the Java heap: a direct buffer over an ND4J copy would not keep that copy alive.
+        FloatBuffer data = viewable(a) ? buffer(a) : FloatBuffer.wrap(a.castTo(DataType.FLOAT).dup('c').data().asFloat());
+        return Features.wrap(data, 0, batch, rows, cols);
     }
 
-    /** A direct float buffer over the array's memory (which the array keeps alive). */
+    /** A direct float buffer over the array's memory: the caller keeps the array reachable while it is used. */
     static FloatBuffer buffer(INDArray a) {
         FloatPointer p = new FloatPointer(a.data().addressPointer());
         long n = a.length();

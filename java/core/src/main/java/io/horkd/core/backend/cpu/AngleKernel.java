@@ -100,8 +100,8 @@ final class AngleKernel {
             h = new double[BLOCK][m];
             bAcc = grad ? new double[BLOCK][m] : null;
             qAcc = grad ? new double[BLOCK][m] : null;
-            cs = grad ? new double[m] : null;
-            e = grad ? new double[m] : null;
+            cs = new double[m];
+            e = new double[m];
             mAcc = grad ? new double[m][m] : null;
         }
 
@@ -144,16 +144,14 @@ final class AngleKernel {
             double[] gtj = gt[j];
             double cs0 = gsj[j] - gsj[kk];
             double ct0 = gtj[j] - gtj[kk];
+            cosines(gs[kk], gsj, cs0, rsb, rsk, cs, m);
+            errors(gt[kk], gtj, ct0, rtb, rtk, cs, e, m);
+            addHuber(e, h[b], m);
             if (grad) {
-                cosines(gs[kk], gsj, cs0, rsb, rsk, cs, m);
-                errors(gt[kk], gtj, ct0, rtb, rtk, cs, e, m);
-                addHuber(e, h[b], m);
                 clamp(e, m);
                 addScaledProduct(e, rsb, rsk, mAcc[kk], m);
                 addScaled(e, rsk, bAcc[b], m);
                 addProduct(e, cs, qAcc[b], m);
-            } else {
-                addHuberOfDifference(gs[kk], gsj, cs0, rsb, rsk, gt[kk], gtj, ct0, rtb, rtk, h[b], m);
             }
             rsb[kk] = rsk;
             rtb[kk] = rtk;
@@ -221,16 +219,5 @@ final class AngleKernel {
     /** acc[i] += b[i]. */
     private static void addTo(double[] acc, double[] b) {
         for (int i = 0; i < acc.length; i++) acc[i] += b[i];
-    }
-
-    /** Value only, fused (one store stream): h[i] += huber(cos^g - cos^f). */
-    private static void addHuberOfDifference(double[] gsk, double[] gsj, double cs0, double[] rsj, double rsk,
-            double[] gtk, double[] gtj, double ct0, double[] rtj, double rtk, double[] h, int m) {
-        for (int i = 0; i < m; i++) {
-            double e = (gsk[i] - gsj[i] + cs0) * rsj[i] * rsk - (gtk[i] - gtj[i] + ct0) * rtj[i] * rtk;
-            double ae = Math.abs(e);
-            double t = Math.min(ae, 1);
-            h[i] += t * (ae - 0.5 * t);
-        }
     }
 }

@@ -1,0 +1,128 @@
+package io.horkd.nd4j.nn;
+
+import java.util.stream.IntStream;
+
+/**
+ * Per-channel batch normalisation of {@code [N, C]} or {@code [N, C, H, W]} (NCHW, C order) arrays, over
+ * float32 or float64 buffers, one channel per task. Statistics are accumulated in float64 from a shift
+ * (the channel's first element), which keeps {@code E[(x-K)^2] - E[x-K]^2} exact to float64 rounding
+ * unless the channel's mean is ~1e6 of its spread; forward and backward share {@link #stats}, so the
+ * backward sees bit-identical statistics without the forward having to save them.
+ *
+ * <p>With n = N H W values per channel, batch mean mu and variance var (biased, as normalised by):
+ * <pre>
+ *   xhat = (x - mu) s,  s = 1 / sqrt(var + eps),  y = gamma xhat + beta
+ *   dbeta = sum dy,  dgamma = sum dy xhat
+ *   training (mu, var depend on x):   dx = gamma s (dy - dbeta / n - xhat dgamma / n)
+ *   inference (running mu, var):      dx = gamma s dy
+ * </pre>
+ */
+final class BatchNormKernel {
+    private BatchNormKernel() {}
+
+    /** A float32 or float64 buffer, indexed by element. */
+    interface Buf {
+        double get(int i);
+
+        void set(int i, double v);
+    }
+
+    /** The layout: n rows (images) of C channels of hw values each. */
+    record Layout(int n, int c, int hw) {
+        int perChannel() {
+            return n * hw;
+        }
+
+        int offset(int image, int channel) {
+            return (image * c + channel) * hw;
+        }
+    }
+
+    /** Mean and biased variance of one channel. */
+    static double[] stats(Buf x, Layout l, int ch) {
+        double k = x.get(l.offset(0, ch));
+        double s = 0, ss = 0;
+        for (int i = 0; i < l.n(); i++) {
+            int o = l.offset(i, ch);
+            for (int j = 0; j < l.hw(); j++) {
+                double v = x.get(o + j) - k;
+                s += v;
+                ss += v * v;
+            }
+        }
+        double cnt = l.perChannel();
+        double mean = s / cnt;
+        double var = Math.max(ss / cnt - mean * mean, 0);
+        return new double[] {mean + k, var};
+    }
+
+    /** The statistics a channel is normalised by: the batch's when training, else the running ones. */
+    private static double[] statistics(Buf x, Buf runMean, Buf runVar, boolean training, Layout l, int ch) {
+        return training ? stats(x, l, ch) : new double[] {runMean.get(ch), runVar.get(ch)};
+    }
+
+    /**
+     * y = gamma (x - mu) s + beta with batch statistics ({@code training}, which also moves the running
+     * statistics by {@code momentum} towards the batch's, the variance unbiased) or the running ones.
+     */
+    static void forward(Buf x, Buf gamma, Buf beta, Buf runMean, Buf runVar, boolean training, double eps,
+            double momentum, Layout l, Buf y) {
+        IntStream.range(0, l.c()).parallel().forEach(ch -> {
+            double[] st = statistics(x, runMean, runVar, training, l, ch);
+            double mean = st[0];
+            double var = st[1];
+            if (training) {
+                int cnt = l.perChannel();
+                double unbiased = cnt > 1 ? var * cnt / (cnt - 1) : var;
+                runMean.set(ch, (1 - momentum) * runMean.get(ch) + momentum * mean);
+                runVar.set(ch, (1 - momentum) * runVar.get(ch) + momentum * unbiased);
+            }
+            double scale = gamma.get(ch) / Math.sqrt(var + eps);
+            double shift = beta.get(ch) - mean * scale;
+            for (int i = 0; i < l.n(); i++) {
+                int o = l.offset(i, ch);
+                for (int j = 0; j < l.hw(); j++) y.set(o + j, x.get(o + j) * scale + shift);
+            }
+        });
+    }
+
+    /** dx, dgamma, dbeta for upstream dy; statistics as in the forward (recomputed from x when training). */
+    static void backward(Buf x, Buf gamma, Buf runMean, Buf runVar, boolean training, double eps, Layout l, Buf dy,
+            Buf dx, Buf dGamma, Buf dBeta) {
+        IntStream.range(0, l.c()).parallel().forEach(ch -> {
+            double[] st = statistics(x, runMean, runVar, training, l, ch);
+            double mean = st[0];
+            double var = st[1];
+            double s = 1 / Math.sqrt(var + eps);
+            double sumDy = 0, sumDyXc = 0;
+            for (int i = 0; i < l.n(); i++) {
+                int o = l.offset(i, ch);
+                for (int j = 0; j < l.hw(); j++) {
+                    double d = dy.get(o + j);
+                    sumDy += d;
+                    sumDyXc += d * (x.get(o + j) - mean);
+                }
+            }
+            double dg = sumDyXc * s;
+            dGamma.set(ch, dg);
+            dBeta.set(ch, sumDy);
+            double g = gamma.get(ch) * s;
+            if (training) {
+                double cnt = l.perChannel();
+                double a = sumDy / cnt;
+                double b = dg * s / cnt; // xhat dgamma / n = (x - mu) s dgamma / n
+                for (int i = 0; i < l.n(); i++) {
+                    int o = l.offset(i, ch);
+                    for (int j = 0; j < l.hw(); j++) {
+                        dx.set(o + j, g * (dy.get(o + j) - a - (x.get(o + j) - mean) * b));
+                    }
+                }
+            } else {
+                for (int i = 0; i < l.n(); i++) {
+                    int o = l.offset(i, ch);
+                    for (int j = 0; j < l.hw(); j++) dx.set(o + j, g * dy.get(o + j));
+                }
+            }
+        });
+    }
+}

@@ -1,0 +1,120 @@
+package io.horkd.train.eval;
+
+import io.horkd.train.data.Augment;
+import io.horkd.train.data.Batches;
+import io.horkd.train.data.Degrade;
+import io.horkd.train.data.ImageSet;
+import io.horkd.train.data.Views;
+import io.horkd.train.model.Network;
+import java.util.SplittableRandom;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/** Classification and retrieval metrics of a network on a test set seen through a view. */
+public final class Evaluator {
+    private Evaluator() {}
+
+    /** Top-1 and top-5 accuracy and the confusion matrix ({@code [true][predicted]} counts). */
+    public record Classification(double top1, double top5, long[][] confusion) {}
+
+    /** Classification of {@code test} seen through {@code view}. */
+    public static Classification classify(Network net, ImageSet test, Views views, Degrade view, int batch) {
+        int c = test.classes();
+        long[][] confusion = new long[c][c];
+        long hit1 = 0, hit5 = 0;
+        for (int[] idx : Batches.sequential(test.size(), batch)) {
+            INDArray x = views.batch(test, idx, Augment.NONE, new SplittableRandom(0), view)[0];
+            float[] logits = net.featuresAndLogits(x)[1].castTo(DataType.FLOAT).dup('c').data().asFloat();
+            for (int i = 0; i < idx.length; i++) {
+                int truth = test.labels()[idx[i]];
+                int best = 0;
+                int above = 0; // classes scoring strictly higher than the truth
+                for (int k = 0; k < c; k++) {
+                    float v = logits[i * c + k];
+                    if (v > logits[i * c + best]) best = k;
+                    if (v > logits[i * c + truth]) above++;
+                }
+                confusion[truth][best]++;
+                if (best == truth) hit1++;
+                if (above < 5) hit5++;
+            }
+        }
+        return new Classification((double) hit1 / test.size(), (double) hit5 / test.size(), confusion);
+    }
+
+    /** Features of every image of {@code set} through {@code view}, {@code [n, d]}. */
+    public static INDArray features(Network net, ImageSet set, Views views, Degrade view, int batch) {
+        INDArray all = Nd4j.create(DataType.FLOAT, set.size(), net.featureSize());
+        for (int[] idx : Batches.sequential(set.size(), batch)) {
+            INDArray x = views.batch(set, idx, Augment.NONE, new SplittableRandom(0), view)[0];
+            all.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(idx[0], idx[0] + idx.length),
+                    org.nd4j.linalg.indexing.NDArrayIndex.all()).assign(net.featuresAndLogits(x)[0]);
+        }
+        return all;
+    }
+
+    /**
+     * Recall@K of cross-resolution retrieval: each image of {@code test} seen through {@code query} (LR)
+     * searches the whole set seen through {@code gallery} (HR) by Euclidean distance of the network's
+     * features, its own HR twin excluded; a hit when one of the K nearest has the query's class.
+     */
+    public static double[] recallAtK(Network net, ImageSet test, Views views, Degrade query, Degrade gallery, int[] ks, int batch) {
+        INDArray q = features(net, test, views, query, batch);
+        INDArray g = features(net, test, views, gallery, batch);
+        return recallAtK(q.toFloatMatrix(), g.toFloatMatrix(), test.labels(), ks);
+    }
+
+    /** Recall@K of queries against a gallery of the same images (the twin i of query i excluded). */
+    public static double[] recallAtK(float[][] queries, float[][] gallery, int[] labels, int[] ks) {
+        int n = queries.length;
+        int kMax = 0;
+        for (int k : ks) {
+            if (k < 1 || k >= n) throw new IllegalArgumentException("K must be in 1.." + (n - 1) + ", got " + k);
+            kMax = Math.max(kMax, k);
+        }
+        double[] gNorm = new double[n];
+        for (int j = 0; j < n; j++) for (float v : gallery[j]) gNorm[j] += (double) v * v;
+        long[] hits = new long[ks.length];
+        final int km = kMax;
+        long[][] perQuery = new long[n][];
+        java.util.stream.IntStream.range(0, n).parallel().forEach(i -> {
+            // The K nearest by |g|^2 - 2 q.g (|q|^2 is the same for every candidate), ties by index.
+            int[] best = new int[km];
+            double[] bestD = new double[km];
+            java.util.Arrays.fill(bestD, Double.POSITIVE_INFINITY);
+            float[] qi = queries[i];
+            for (int j = 0; j < n; j++) {
+                if (j == i) continue;
+                float[] gj = gallery[j];
+                double dot = 0;
+                for (int k = 0; k < qi.length; k++) dot += (double) qi[k] * gj[k];
+                double d = gNorm[j] - 2 * dot;
+                if (d < bestD[km - 1]) {
+                    int p = km - 1;
+                    while (p > 0 && bestD[p - 1] > d) {
+                        bestD[p] = bestD[p - 1];
+                        best[p] = best[p - 1];
+                        p--;
+                    }
+                    bestD[p] = d;
+                    best[p] = j;
+                }
+            }
+            long[] h = new long[ks.length];
+            for (int t = 0; t < ks.length; t++) {
+                for (int r = 0; r < ks[t]; r++) {
+                    if (labels[best[r]] == labels[i]) {
+                        h[t] = 1;
+                        break;
+                    }
+                }
+            }
+            perQuery[i] = h;
+        });
+        for (long[] h : perQuery) for (int t = 0; t < ks.length; t++) hits[t] += h[t];
+        double[] r = new double[ks.length];
+        for (int t = 0; t < ks.length; t++) r[t] = (double) hits[t] / n;
+        return r;
+    }
+}

@@ -1,0 +1,364 @@
+package io.horkd.train.stage;
+
+import io.horkd.nd4j.HorkdLoss;
+import io.horkd.nd4j.nn.BatchNorm;
+import io.horkd.nd4j.ops.HintonKdOp;
+import io.horkd.train.data.Batches;
+import io.horkd.train.data.ImageSet;
+import io.horkd.train.data.Views;
+import io.horkd.train.eval.Evaluator;
+import io.horkd.train.model.Network;
+import io.horkd.train.model.ResNet;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.SplittableRandom;
+import org.nd4j.autodiff.listeners.At;
+import org.nd4j.autodiff.listeners.BaseListener;
+import org.nd4j.autodiff.listeners.Operation;
+import org.nd4j.autodiff.loss.LossReduce;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.autodiff.samediff.TrainingConfig;
+import org.nd4j.autodiff.samediff.internal.SameDiffOp;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.OpContext;
+import org.nd4j.linalg.dataset.MultiDataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.Nesterovs;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Trains one stage ({@link StageConfig}) in a SameDiff graph: the stream's graph plus the loss
+ * ({@code ce CE + horkd's hybrid loss on the features + kd KD on the logits}), teacher outputs fed per
+ * batch as placeholders from the frozen teacher (inference mode), dataset-level class centres computed
+ * once from that teacher. Checkpoints after every epoch ({@code <dir>/<stage>.ckpt.sd} with the updater
+ * state, and {@code .ckpt.properties}); a new run with the same configuration resumes from the last one.
+ */
+public final class StageTrainer {
+    private static final Logger LOG = LoggerFactory.getLogger(StageTrainer.class);
+
+    static final String LOSS = "loss";
+    static final String ONE_HOT = "label_onehot";
+    static final String LABEL = "label";
+    static final String TEACHER_FEATURES = "teacher_features";
+    static final String TEACHER_LOGITS = "teacher_logits";
+
+    /** What a stage reports while it trains. */
+    public interface Listener {
+        default void epochStarted(String stage, int epoch, int epochs, int steps) {}
+
+        default void step(String stage, int epoch, int step, int steps, double loss, double imagesPerSecond) {}
+
+        default void epochEnded(String stage, EpochMetrics metrics) {}
+    }
+
+    /**
+     * One epoch's record: {@code trainCe}, the mean cross-entropy of its training steps (batch statistics,
+     * augmented inputs); {@code objective}, the whole loss on {@value #OBJECTIVE_BATCHES} fixed training
+     * batches in inference mode, without augmentation (comparable between epochs); test top-1 on the stage's
+     * view; the learning rate at its end; its training time.
+     */
+    public record EpochMetrics(String stage, int epoch, double trainCe, double objective, double testTop1, double lr, double seconds) {}
+
+    private final StageConfig cfg;
+    private final ImageSet train;
+    private final ImageSet test;
+    private final Views views;
+    private final Network teacher;
+    private final Path dir;
+    private final Listener listener;
+
+    public StageTrainer(StageConfig cfg, ImageSet train, ImageSet test, Views views, Network teacher, Path dir, Listener listener) {
+        if (cfg.loss().needsTeacher() && teacher == null) {
+            throw new IllegalArgumentException("stage " + cfg.name() + " has loss " + cfg.loss() + ", which needs a teacher");
+        }
+        if (teacher != null && teacher.classes() != train.classes()) {
+            throw new IllegalArgumentException("teacher has " + teacher.classes() + " classes, the data " + train.classes());
+        }
+        this.cfg = cfg;
+        this.train = train;
+        this.test = test;
+        this.views = views;
+        this.teacher = cfg.loss().needsTeacher() ? teacher : null;
+        this.dir = dir;
+        this.listener = listener == null ? new Listener() {} : listener;
+    }
+
+    /** Trains (or resumes, or loads a finished stage) and returns the network; metrics go to the listener. */
+    public Result run(Network init) {
+        Path ckpt = dir.resolve(cfg.name() + ".ckpt.sd");
+        Path state = dir.resolve(cfg.name() + ".ckpt.properties");
+        String fingerprint = fingerprint();
+        Network net;
+        int firstEpoch = 0;
+        List<EpochMetrics> history = new ArrayList<>();
+        Properties saved = read(state);
+        if (saved != null && fingerprint.equals(saved.getProperty("config"))) {
+            SameDiff sd = SameDiff.load(ckpt.toFile(), true);
+            net = new Network(sd, cfg.network(), train.channels(), train.classes());
+            firstEpoch = Integer.parseInt(saved.getProperty("epochsDone"));
+            for (int e = 0; e < firstEpoch; e++) {
+                history.add(new EpochMetrics(cfg.name(), e + 1, Double.parseDouble(saved.getProperty("ce." + e)),
+                        Double.parseDouble(saved.getProperty("objective." + e)),
+                        Double.parseDouble(saved.getProperty("top1." + e)), Double.parseDouble(saved.getProperty("lr." + e)),
+                        Double.parseDouble(saved.getProperty("seconds." + e))));
+            }
+            LOG.info("{}: resuming after epoch {} of {} from {}", cfg.name(), firstEpoch, cfg.epochs(), ckpt);
+        } else {
+            if (saved != null) LOG.warn("{}: checkpoint {} is of another configuration; starting over", cfg.name(), ckpt);
+            net = Network.create(cfg.network(), train.channels(), train.classes(), cfg.seed());
+            if (init != null) net.copyWeightsFrom(init);
+            attachLoss(net);
+        }
+        int steps = train.size() / cfg.batch();
+        for (int epoch = firstEpoch; epoch < cfg.epochs(); epoch++) {
+            long t0 = System.nanoTime();
+            double ce = epoch(net, epoch, steps);
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            double objective = objective(net);
+            double top1 = Evaluator.classify(net, test, views, cfg.input(), 256).top1();
+            EpochMetrics m = new EpochMetrics(cfg.name(), epoch + 1, ce, objective, top1, learningRate(net, (epoch + 1) * steps - 1),
+                    seconds);
+            history.add(m);
+            checkpoint(net, ckpt, state, fingerprint, history);
+            listener.epochEnded(cfg.name(), m);
+        }
+        return new Result(net, history);
+    }
+
+    /** The trained network and its epochs. */
+    public record Result(Network network, List<EpochMetrics> history) {}
+
+    private double learningRate(Network net, int iteration) {
+        return ((Nesterovs) net.graph().getTrainingConfig().getUpdater()).getLearningRateSchedule().valueAt(iteration, 0);
+    }
+
+    /** Adds placeholders, the loss and the training configuration to the stream's graph. */
+    private void attachLoss(Network net) {
+        SameDiff sd = net.graph();
+        LossWeights w = cfg.loss();
+        List<String> labels = new ArrayList<>();
+        SDVariable logits = sd.getVariable(ResNet.LOGITS);
+        SDVariable features = sd.getVariable(ResNet.FEATURES);
+        SDVariable oneHot = sd.placeHolder(ONE_HOT, DataType.FLOAT, -1, train.classes());
+        labels.add(ONE_HOT);
+        SDVariable total = sd.loss().softmaxCrossEntropy("ce", oneHot, logits, null, LossReduce.MEAN_BY_NONZERO_WEIGHT_COUNT, 0.0)
+                .mul(w.ce());
+        if (w.needsTeacherFeatures()) {
+            int dt = teacher.featureSize();
+            int ds = net.featureSize();
+            SDVariable t = sd.placeHolder(TEACHER_FEATURES, DataType.FLOAT, -1, dt);
+            labels.add(TEACHER_FEATURES);
+            HorkdLoss.Builder b = HorkdLoss.builder();
+            if (w.w1() > 0) b.pointwise(w.w1());
+            if (w.alpha() > 0) b.distance(w.alpha());
+            if (w.beta() > 0) b.angle(w.beta());
+            SDVariable lab = null;
+            if (w.gamma() > 0 && w.batchCenters()) {
+                b.batchCenter(w.gamma());
+                lab = sd.placeHolder(LABEL, DataType.INT, -1);
+                labels.add(LABEL);
+            } else if (w.gamma() > 0) {
+                b.center(w.gamma(), datasetCenters());
+            }
+            SDVariable p = null;
+            if ((w.w1() > 0 || w.gamma() > 0) && dt != ds) {
+                SplittableRandom r = new SplittableRandom(cfg.seed() ^ 0x5EED);
+                double[] v = new double[dt * ds];
+                for (int i = 0; i < v.length; i++) v[i] = r.nextGaussian() / Math.sqrt(ds);
+                p = sd.var("projection", Nd4j.createFromArray(v).castTo(DataType.FLOAT).reshape(dt, ds));
+            }
+            total = total.add(b.build().on(sd, features, t, lab, p));
+        }
+        if (w.kd() > 0) {
+            SDVariable tl = sd.placeHolder(TEACHER_LOGITS, DataType.FLOAT, -1, train.classes());
+            labels.add(TEACHER_LOGITS);
+            total = total.add(new HintonKdOp(sd, logits, tl, w.temperature()).outputVariable().mul(w.kd()));
+        }
+        total.rename(LOSS);
+        sd.setLossVariables(LOSS);
+        int steps = train.size() / cfg.batch();
+        int totalSteps = steps * cfg.epochs();
+        CosineSchedule lr = new CosineSchedule(cfg.lr(), Math.min(totalSteps - 1, Math.max(0, steps / 10)), totalSteps);
+        sd.setTrainingConfig(TrainingConfig.builder().updater(new Nesterovs(lr, 0.9)).l2(cfg.weightDecay())
+                .dataSetFeatureMapping(ResNet.INPUT).dataSetLabelMapping(labels.toArray(new String[0])).build());
+    }
+
+    /** Mean teacher feature per class over the training set (HR view, no augmentation). */
+    private INDArray datasetCenters() {
+        int c = train.classes();
+        INDArray sums = Nd4j.zeros(DataType.DOUBLE, c, teacher.featureSize());
+        long[] counts = new long[c];
+        for (int[] idx : Batches.sequential(train.size(), 256)) {
+            INDArray x = views.batch(train, idx, io.horkd.train.data.Augment.NONE, new SplittableRandom(0), cfg.teacherInput())[0];
+            INDArray f = teacher.featuresAndLogits(x)[0].castTo(DataType.DOUBLE);
+            for (int i = 0; i < idx.length; i++) {
+                int l = train.labels()[idx[i]];
+                sums.getRow(l).addi(f.getRow(i));
+                counts[l]++;
+            }
+        }
+        for (int k = 0; k < c; k++) {
+            if (counts[k] == 0) throw new IllegalStateException("class " + k + " (" + train.classNames().get(k) + ") has no training image");
+            sums.getRow(k).divi(counts[k]);
+        }
+        return sums.castTo(DataType.FLOAT);
+    }
+
+    /**
+     * The logits of the last training step. SameDiff's fit computes no loss value (the gradient does not
+     * need it: softmax cross-entropy's backward starts from the logits), so the step's cross-entropy is
+     * computed from these.
+     */
+    private static final class LastLogits extends BaseListener {
+        INDArray logits;
+
+        @Override
+        public boolean isActive(Operation operation) {
+            return operation == Operation.TRAINING;
+        }
+
+        @Override
+        public void opExecution(SameDiff sd, At at, org.nd4j.linalg.dataset.api.MultiDataSet batch, SameDiffOp op,
+                OpContext context, INDArray[] outputs) {
+            List<String> names = op.getOutputsOfOp();
+            int i = names == null ? -1 : names.indexOf(ResNet.LOGITS);
+            if (i >= 0) logits = outputs[i].dup();
+        }
+    }
+
+    /** Mean cross-entropy of logits against one-hot labels, in float64. */
+    static double crossEntropy(INDArray logits, INDArray oneHot) {
+        double[][] z = logits.castTo(DataType.DOUBLE).toDoubleMatrix();
+        double[][] y = oneHot.castTo(DataType.DOUBLE).toDoubleMatrix();
+        double sum = 0;
+        for (int i = 0; i < z.length; i++) {
+            double max = Double.NEGATIVE_INFINITY;
+            for (double v : z[i]) max = Math.max(max, v);
+            double lse = 0;
+            for (double v : z[i]) lse += Math.exp(v - max);
+            lse = Math.log(lse) + max;
+            for (int k = 0; k < z[i].length; k++) sum += y[i][k] * (lse - z[i][k]);
+        }
+        return sum / z.length;
+    }
+
+    private final LastLogits lastLogits = new LastLogits();
+
+
+    /** The label arrays of a batch in the order of the training configuration's label mapping. */
+    private List<INDArray> labels(int[] idx, INDArray teacherView) {
+        List<INDArray> labels = new ArrayList<>(List.of(train.oneHot(idx)));
+        if (teacher != null) {
+            INDArray[] t = teacher.featuresAndLogits(teacherView);
+            if (cfg.loss().needsTeacherFeatures()) labels.add(t[0]);
+            if (cfg.loss().gamma() > 0 && cfg.loss().batchCenters()) labels.add(train.labelIndices(idx));
+            if (cfg.loss().kd() > 0) labels.add(t[1]);
+        }
+        return labels;
+    }
+
+    static final int OBJECTIVE_BATCHES = 4;
+
+    /** The stage's whole loss, inference mode, on fixed training batches (see {@link EpochMetrics}). */
+    private double objective(Network net) {
+        SameDiff sd = net.graph();
+        String[] names = sd.getTrainingConfig().getDataSetLabelMapping().toArray(new String[0]);
+        int[][] fixed = Batches.shuffled(train.size(), cfg.batch(), cfg.seed() ^ 0x0B1EC7L, 0);
+        double sum = 0;
+        int n = Math.min(OBJECTIVE_BATCHES, fixed.length);
+        for (int b = 0; b < n; b++) {
+            INDArray[] v = teacher == null ? views.batch(train, fixed[b], io.horkd.train.data.Augment.NONE, new SplittableRandom(0), cfg.input())
+                    : views.batch(train, fixed[b], io.horkd.train.data.Augment.NONE, new SplittableRandom(0), cfg.input(), cfg.teacherInput());
+            List<INDArray> labels = labels(fixed[b], teacher == null ? null : v[1]);
+            java.util.Map<String, INDArray> ph = new java.util.HashMap<>();
+            ph.put(ResNet.INPUT, v[0]);
+            for (int i = 0; i < names.length; i++) ph.put(names[i], labels.get(i));
+            sum += sd.output(ph, LOSS).get(LOSS).getDouble(0);
+        }
+        return sum / n;
+    }
+
+    private double epoch(Network net, int epoch, int steps) {
+        SameDiff sd = net.graph();
+        int[][] order = Batches.shuffled(train.size(), cfg.batch(), cfg.seed(), epoch);
+        SplittableRandom rnd = new SplittableRandom(cfg.seed() * 31 + epoch);
+        listener.epochStarted(cfg.name(), epoch + 1, cfg.epochs(), steps);
+        double sum = 0;
+        long t0 = System.nanoTime();
+        for (int s = 0; s < steps; s++) {
+            int[] idx = order[s];
+            INDArray[] v = teacher == null ? views.batch(train, idx, cfg.augment(), rnd, cfg.input())
+                    : views.batch(train, idx, cfg.augment(), rnd, cfg.input(), cfg.teacherInput());
+            List<INDArray> labels = labels(idx, teacher == null ? null : v[1]);
+            BatchNorm.setTraining(sd, true);
+            double loss;
+            try {
+                lastLogits.logits = null;
+                sd.fit(new MultiDataSet(new INDArray[] {v[0]}, labels.toArray(new INDArray[0])), lastLogits);
+                loss = lastLogits.logits == null ? Double.NaN : crossEntropy(lastLogits.logits, labels.get(0));
+            } finally {
+                BatchNorm.setTraining(sd, false);
+            }
+            if (!Double.isFinite(loss)) {
+                throw new IllegalStateException(cfg.name() + ": loss became " + loss + " at epoch " + (epoch + 1) + ", step " + (s + 1)
+                        + "; lower the learning rate (" + cfg.lr() + ") or the loss weights (" + cfg.loss() + ")");
+            }
+            sum += loss;
+            double ips = (s + 1) * (double) cfg.batch() / ((System.nanoTime() - t0) / 1e9);
+            listener.step(cfg.name(), epoch + 1, s + 1, steps, sum / (s + 1), ips);
+        }
+        return sum / steps;
+    }
+
+    private String fingerprint() {
+        return cfg + "|" + train.size() + "x" + train.imageSize() + "|" + (teacher == null ? "-" : teacher.spec().toString());
+    }
+
+    private static Properties read(Path state) {
+        if (!Files.isRegularFile(state)) return null;
+        Properties p = new Properties();
+        try (var r = Files.newBufferedReader(state)) {
+            p.load(r);
+            return p;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read checkpoint state " + state, e);
+        }
+    }
+
+    /** Graph first, then the state that points at it, each by an atomic rename: a kill leaves a consistent pair. */
+    private void checkpoint(Network net, Path ckpt, Path state, String fingerprint, List<EpochMetrics> history) {
+        try {
+            Files.createDirectories(dir);
+            Path tmp = ckpt.resolveSibling(ckpt.getFileName() + ".tmp");
+            net.graph().save(tmp.toFile(), true);
+            Files.move(tmp, ckpt, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            Properties p = new Properties();
+            p.setProperty("config", fingerprint);
+            p.setProperty("epochsDone", String.valueOf(history.size()));
+            for (int e = 0; e < history.size(); e++) {
+                EpochMetrics m = history.get(e);
+                p.setProperty("ce." + e, String.valueOf(m.trainCe()));
+                p.setProperty("objective." + e, String.valueOf(m.objective()));
+                p.setProperty("top1." + e, String.valueOf(m.testTop1()));
+                p.setProperty("lr." + e, String.valueOf(m.lr()));
+                p.setProperty("seconds." + e, String.valueOf(m.seconds()));
+            }
+            Path tmpState = state.resolveSibling(state.getFileName() + ".tmp");
+            try (var w = Files.newBufferedWriter(tmpState)) {
+                p.store(w, "horkd stage checkpoint");
+            }
+            Files.move(tmpState, state, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write checkpoint " + ckpt, e);
+        }
+    }
+}

@@ -1,0 +1,88 @@
+package io.horkd.train.model;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.horkd.nd4j.nn.BatchNorm;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.autodiff.validation.GradCheckUtil;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+class ResNetTest {
+    @Test
+    void presetsHaveTheirPublishedShapes() {
+        assertEquals(512, ResNetSpec.of("resnet18").featureSize());
+        assertEquals(18, ResNetSpec.of("resnet18").depth());
+        assertEquals(34, ResNetSpec.of("ResNet34").depth());
+        assertEquals(2048, ResNetSpec.of("resnet50").featureSize());
+        assertEquals(50, ResNetSpec.of("resnet50").depth());
+        assertEquals(20, ResNetSpec.of("resnet20").depth());
+        assertEquals(64, ResNetSpec.of("resnet8").featureSize());
+        assertEquals(128, ResNetSpec.of("resnet18").withWidth(16).featureSize());
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> ResNetSpec.of("vgg16")).getMessage().contains("resnet18"));
+    }
+
+    @Test
+    void featuresAndLogitsAtAnyInputSize() {
+        for (String name : new String[] {"resnet8", "resnet18", "resnet50"}) {
+            ResNetSpec spec = ResNetSpec.of(name).withWidth(4);
+            Network net = Network.create(spec, 1, 10, 1);
+            for (int side : new int[] {28, 14, 7}) {
+                INDArray[] out = net.featuresAndLogits(Nd4j.rand(DataType.FLOAT, 5, 1, side, side));
+                assertArrayEquals(new long[] {5, spec.featureSize()}, out[0].shape(), name + " at " + side);
+                assertArrayEquals(new long[] {5, 10}, out[1].shape());
+            }
+        }
+    }
+
+    @Test
+    void finiteDifferencesThroughConvolutionsBatchNormAndShortcuts() {
+        DataType before = Nd4j.dataType();
+        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
+        try {
+            ResNetSpec spec = new ResNetSpec("tiny", ResNetSpec.Block.BASIC, new int[] {1, 1}, 2, ResNetSpec.Stem.SMALL);
+            SameDiff sd = ResNet.build(spec, 1, 3, 7, DataType.DOUBLE);
+            // Non-zero gammas everywhere (the residual branches start at 0, which would hide their gradients).
+            java.util.SplittableRandom r = new java.util.SplittableRandom(5);
+            for (SDVariable v : sd.variables()) {
+                if (!v.name().endsWith("/gamma")) continue;
+                INDArray g = v.getArr();
+                for (long i = 0; i < g.length(); i++) g.putScalar(i, 0.5 + r.nextDouble());
+            }
+            SDVariable y = sd.constant("y", Nd4j.createFromArray(new double[][] {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}, {1, 0, 0}}));
+            SDVariable loss = sd.loss().softmaxCrossEntropy("loss", y, sd.getVariable(ResNet.LOGITS), null);
+            sd.setLossVariables("loss");
+            BatchNorm.setTraining(sd, true);
+            // The input as a variable: the check also perturbs it (and cannot handle placeholders).
+            SDVariable input = sd.getVariable(ResNet.INPUT);
+            input.setArray(Nd4j.rand(DataType.DOUBLE, 4, 1, 4, 4));
+            sd.convertToVariable(input);
+            assertTrue(GradCheckUtil.checkGradients(sd, Map.of(), 1e-6, 1e-4, 1e-8, true, false));
+        } finally {
+            Nd4j.setDefaultDataTypes(before, before);
+        }
+    }
+
+    @Test
+    void saveAndLoadGiveTheSameOutputs(@TempDir Path dir) {
+        Network net = Network.create(ResNetSpec.of("resnet8").withWidth(4), 1, 10, 3);
+        INDArray x = Nd4j.rand(DataType.FLOAT, 3, 1, 12, 12);
+        INDArray[] before = net.featuresAndLogits(x);
+        net.save(dir, "teacher");
+        Network back = Network.load(dir, "teacher");
+        assertEquals(net.spec(), back.spec());
+        INDArray[] after = back.featuresAndLogits(x);
+        assertEquals(before[0], after[0]);
+        assertEquals(before[1], after[1]);
+        assertThrows(IllegalArgumentException.class, () -> Network.load(dir, "student"));
+    }
+}

@@ -1,0 +1,83 @@
+package io.horkd.train.stage;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.horkd.train.Synthetic;
+import io.horkd.train.data.Augment;
+import io.horkd.train.data.Degrade;
+import io.horkd.train.data.ImageSet;
+import io.horkd.train.data.Views;
+import io.horkd.train.model.Network;
+import io.horkd.train.model.ResNetSpec;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+class StageTrainerTest {
+    private static final ImageSet TRAIN = Synthetic.bars(192, 12, 1);
+    private static final ImageSet TEST = Synthetic.bars(96, 12, 2);
+    private static final Views VIEWS = Views.standardising(TRAIN);
+    private static final ResNetSpec NET = ResNetSpec.of("resnet8").withWidth(4);
+
+    private static StageConfig stage(String name, Degrade input, LossWeights loss, int epochs) {
+        return new StageConfig(name, NET, input, Degrade.NONE, loss, epochs, 32, 0.1, 1e-4, new Augment(1, false), 11);
+    }
+
+    @Test
+    void teacherThenLowResolutionStudentWithEveryTerm(@TempDir Path dir) {
+        StageTrainer.Result teacher = new StageTrainer(stage("teacher", Degrade.NONE, LossWeights.CE_ONLY, 6), TRAIN, TEST, VIEWS,
+                null, dir, null).run(null);
+        assertTrue(teacher.history().get(5).testTop1() > 0.9, "teacher accuracy " + teacher.history());
+        assertTrue(teacher.history().get(5).objective() < teacher.history().get(0).objective(), teacher.history().toString());
+        LossWeights all = new LossWeights(1, 1, 0.02, 0.01, 1, false, 1, 4);
+        StageTrainer.Result student = new StageTrainer(stage("student", Degrade.by(2), all, 4), TRAIN, TEST, VIEWS,
+                teacher.network(), dir, null).run(null);
+        assertTrue(student.history().get(3).testTop1() > 0.8, "student accuracy " + student.history());
+    }
+
+    @Test
+    void aKilledRunResumesFromItsLastCheckpointAndEndsWhereAnUninterruptedOneDoes(@TempDir Path dir) {
+        StageConfig cfg = stage("t", Degrade.NONE, LossWeights.CE_ONLY, 2);
+        StageTrainer.Result straight = new StageTrainer(cfg, TRAIN, TEST, VIEWS, null, dir.resolve("a"), null).run(null);
+        StageTrainer.Listener killer = new StageTrainer.Listener() {
+            @Override
+            public void epochStarted(String stage, int epoch, int epochs, int steps) {
+                if (epoch == 2) throw new IllegalStateException("killed");
+            }
+        };
+        assertThrows(IllegalStateException.class, () -> new StageTrainer(cfg, TRAIN, TEST, VIEWS, null, dir.resolve("b"), killer).run(null));
+        List<Integer> epochsRun = new ArrayList<>();
+        StageTrainer.Listener counter = new StageTrainer.Listener() {
+            @Override
+            public void epochStarted(String stage, int epoch, int epochs, int steps) {
+                epochsRun.add(epoch);
+            }
+        };
+        StageTrainer.Result resumed = new StageTrainer(cfg, TRAIN, TEST, VIEWS, null, dir.resolve("b"), counter).run(null);
+        assertEquals(List.of(2), epochsRun);
+        assertEquals(2, resumed.history().size());
+        assertEquals(straight.history().get(0).trainCe(), resumed.history().get(0).trainCe());
+        assertEquals(straight.history().get(0).objective(), resumed.history().get(0).objective());
+        INDArray x = Nd4j.rand(DataType.FLOAT, 4, 1, 12, 12);
+        INDArray a = straight.network().featuresAndLogits(x)[1];
+        INDArray b = resumed.network().featuresAndLogits(x)[1];
+        assertTrue(a.equalsWithEps(b, 1e-4), "uninterrupted " + a + " vs resumed " + b);
+    }
+
+    @Test
+    void aDistillationStageWithoutTeacherIsRefused(@TempDir Path dir) {
+        Exception e = assertThrows(IllegalArgumentException.class,
+                () -> new StageTrainer(stage("s", Degrade.by(2), LossWeights.HORKD, 1), TRAIN, TEST, VIEWS, null, dir, null));
+        assertTrue(e.getMessage().contains("needs a teacher"), e.getMessage());
+        Network wrongClasses = Network.create(NET, 1, 5, 1);
+        assertThrows(IllegalArgumentException.class,
+                () -> new StageTrainer(stage("s", Degrade.by(2), LossWeights.HORKD, 1), TRAIN, TEST, VIEWS, wrongClasses, dir, null));
+    }
+}
