@@ -12,7 +12,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "horkd", mixinStandardHelpOptions = true, versionProvider = Horkd.Version.class,
         description = "Cross-resolution hybrid-order relational knowledge distillation.",
-        subcommands = {LossesCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {LossesCommand.class, DistillCommand.class, TrainCommand.class, EvalCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Horkd implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -21,6 +22,7 @@ public final class Horkd implements Runnable {
         // Quiet by default: stdout carries results, stderr only warnings. -Dorg.slf4j.simpleLogger.defaultLogLevel=info to see more.
         if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
             System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+            System.setProperty("org.slf4j.simpleLogger.log.io.horkd", "info"); // horkd's own progress, not ND4J's noise
         }
         System.exit(execute(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
     }

@@ -20,11 +20,19 @@ import java.util.stream.IntStream;
 final class BatchNormKernel {
     private BatchNormKernel() {}
 
-    /** A float32 or float64 buffer, indexed by element. */
+    /**
+     * A float32 or float64 buffer: single elements, and runs of elements copied to and from float64
+     * arrays (the kernels work on one contiguous {@code H x W} plane at a time, in plain arrays the JIT
+     * vectorises).
+     */
     interface Buf {
         double get(int i);
 
         void set(int i, double v);
+
+        void read(int offset, double[] dst, int n);
+
+        void write(int offset, double[] src, int n);
     }
 
     /** The layout: n rows (images) of C channels of hw values each. */
@@ -40,12 +48,13 @@ final class BatchNormKernel {
 
     /** Mean and biased variance of one channel. */
     static double[] stats(Buf x, Layout l, int ch) {
+        double[] row = new double[l.hw()];
         double k = x.get(l.offset(0, ch));
         double s = 0, ss = 0;
         for (int i = 0; i < l.n(); i++) {
-            int o = l.offset(i, ch);
-            for (int j = 0; j < l.hw(); j++) {
-                double v = x.get(o + j) - k;
+            x.read(l.offset(i, ch), row, l.hw());
+            for (int j = 0; j < row.length; j++) {
+                double v = row[j] - k;
                 s += v;
                 ss += v * v;
             }
@@ -79,9 +88,12 @@ final class BatchNormKernel {
             }
             double scale = gamma.get(ch) / Math.sqrt(var + eps);
             double shift = beta.get(ch) - mean * scale;
+            double[] row = new double[l.hw()];
             for (int i = 0; i < l.n(); i++) {
                 int o = l.offset(i, ch);
-                for (int j = 0; j < l.hw(); j++) y.set(o + j, x.get(o + j) * scale + shift);
+                x.read(o, row, row.length);
+                for (int j = 0; j < row.length; j++) row[j] = row[j] * scale + shift;
+                y.write(o, row, row.length);
             }
         });
     }
@@ -94,34 +106,31 @@ final class BatchNormKernel {
             double mean = st[0];
             double var = st[1];
             double s = 1 / Math.sqrt(var + eps);
+            double[] xr = new double[l.hw()];
+            double[] dr = new double[l.hw()];
             double sumDy = 0, sumDyXc = 0;
             for (int i = 0; i < l.n(); i++) {
                 int o = l.offset(i, ch);
-                for (int j = 0; j < l.hw(); j++) {
-                    double d = dy.get(o + j);
-                    sumDy += d;
-                    sumDyXc += d * (x.get(o + j) - mean);
+                x.read(o, xr, xr.length);
+                dy.read(o, dr, dr.length);
+                for (int j = 0; j < xr.length; j++) {
+                    sumDy += dr[j];
+                    sumDyXc += dr[j] * (xr[j] - mean);
                 }
             }
             double dg = sumDyXc * s;
             dGamma.set(ch, dg);
             dBeta.set(ch, sumDy);
             double g = gamma.get(ch) * s;
-            if (training) {
-                double cnt = l.perChannel();
-                double a = sumDy / cnt;
-                double b = dg * s / cnt; // xhat dgamma / n = (x - mu) s dgamma / n
-                for (int i = 0; i < l.n(); i++) {
-                    int o = l.offset(i, ch);
-                    for (int j = 0; j < l.hw(); j++) {
-                        dx.set(o + j, g * (dy.get(o + j) - a - (x.get(o + j) - mean) * b));
-                    }
-                }
-            } else {
-                for (int i = 0; i < l.n(); i++) {
-                    int o = l.offset(i, ch);
-                    for (int j = 0; j < l.hw(); j++) dx.set(o + j, g * dy.get(o + j));
-                }
+            // training: dx = g (dy - a - (x - mu) b); inference: a = b = 0
+            double a = training ? sumDy / l.perChannel() : 0;
+            double b = training ? dg * s / l.perChannel() : 0; // xhat dgamma / n = (x - mu) s dgamma / n
+            for (int i = 0; i < l.n(); i++) {
+                int o = l.offset(i, ch);
+                x.read(o, xr, xr.length);
+                dy.read(o, dr, dr.length);
+                for (int j = 0; j < xr.length; j++) dr[j] = g * (dr[j] - a - (xr[j] - mean) * b);
+                dx.write(o, dr, dr.length);
             }
         });
     }

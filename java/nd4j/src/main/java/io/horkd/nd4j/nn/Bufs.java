@@ -41,7 +41,11 @@ final class Bufs {
     }
 
     /** {@code owner} keeps the memory alive (ND4J frees it when the array is collected). */
-    private record F32(INDArray owner, FloatBuffer f) implements Buf {
+    private record F32(INDArray owner, FloatBuffer f, ThreadLocal<float[]> scratch) implements Buf {
+        F32(INDArray owner, FloatBuffer f) {
+            this(owner, f, ThreadLocal.withInitial(() -> new float[0]));
+        }
+
         @Override
         public double get(int i) {
             return f.get(i);
@@ -50,6 +54,26 @@ final class Bufs {
         @Override
         public void set(int i, double v) {
             f.put(i, (float) v);
+        }
+
+        private float[] scratch(int n) {
+            float[] t = scratch.get();
+            if (t.length < n) scratch.set(t = new float[n]);
+            return t;
+        }
+
+        @Override
+        public void read(int offset, double[] dst, int n) {
+            float[] t = scratch(n);
+            f.get(offset, t, 0, n);
+            for (int j = 0; j < n; j++) dst[j] = t[j];
+        }
+
+        @Override
+        public void write(int offset, double[] src, int n) {
+            float[] t = scratch(n);
+            for (int j = 0; j < n; j++) t[j] = (float) src[j];
+            f.put(offset, t, 0, n);
         }
     }
 
@@ -62,6 +86,16 @@ final class Bufs {
         @Override
         public void set(int i, double v) {
             d.put(i, v);
+        }
+
+        @Override
+        public void read(int offset, double[] dst, int n) {
+            d.get(offset, dst, 0, n);
+        }
+
+        @Override
+        public void write(int offset, double[] src, int n) {
+            d.put(offset, src, 0, n);
         }
     }
 }

@@ -40,7 +40,20 @@ public final class Datasets {
                     + "'sudo apt-get install dataset-fashion-mnist' (Debian/Ubuntu), or give the folder holding "
                     + "train-images-idx3-ubyte[.gz] and the other three IDX files");
         }
-        return new Split(idxPair(dir, "train"), idxPair(dir, "t10k"));
+        ImageSet train = idxPair(dir, "train");
+        ImageSet test = idxPair(dir, "t10k");
+        // Ten classes are Fashion-MNIST's; other IDX data (MNIST-like sets of one's own) gets numbered names.
+        int classes = Math.max(max(train.labels()), max(test.labels())) + 1;
+        List<String> names = classes == 10 ? FASHION_MNIST_CLASSES
+                : java.util.stream.IntStream.range(0, classes).mapToObj(c -> "class " + c).toList();
+        return new Split(new ImageSet(train.pixels(), train.labels(), 1, train.height(), train.width(), names),
+                new ImageSet(test.pixels(), test.labels(), 1, test.height(), test.width(), names));
+    }
+
+    private static int max(int[] v) {
+        int m = 0;
+        for (int x : v) m = Math.max(m, x);
+        return m;
     }
 
     private static ImageSet idxPair(Path dir, String prefix) {
@@ -56,11 +69,27 @@ public final class Datasets {
             float[] px = new float[im.data().length];
             for (int i = 0; i < px.length; i++) px[i] = (im.data()[i] & 0xff) / 255f;
             int[] l = new int[lb.dims()[0]];
-            for (int i = 0; i < l.length; i++) l[i] = lb.data()[i] & 0xff;
-            return new ImageSet(px, l, 1, im.dims()[1], im.dims()[2], FASHION_MNIST_CLASSES);
+            List<String> names = new ArrayList<>();
+            for (int i = 0; i < l.length; i++) {
+                l[i] = lb.data()[i] & 0xff;
+                while (names.size() <= l[i]) names.add("class " + names.size());
+            }
+            return new ImageSet(px, l, 1, im.dims()[1], im.dims()[2], names.size() <= 10 ? FASHION_MNIST_CLASSES : names);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + images + " / " + labels + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Writes {@code train} and {@code test} (one channel) as Fashion-MNIST's four gzipped IDX files in
+     * {@code dir}, which {@link #fashionMnist} reads back (pixels rounded to bytes): a small dataset of
+     * one's own in the default pipeline's format.
+     */
+    public static Path writeIdx(Path dir, ImageSet train, ImageSet test) throws IOException {
+        Files.createDirectories(dir);
+        Idx.write(dir, "train", train);
+        Idx.write(dir, "t10k", test);
+        return dir;
     }
 
     private static Path find(Path dir, String base) {

@@ -15,6 +15,25 @@ final class Idx {
     /** The dimensions and the bytes of an IDX file of unsigned bytes. */
     record Tensor(int[] dims, byte[] data) {}
 
+    /** {@code prefix-images-idx3-ubyte.gz} and {@code prefix-labels-idx1-ubyte.gz} of a one-channel set. */
+    static void write(Path dir, String prefix, ImageSet s) throws IOException {
+        if (s.channels() != 1) throw new IllegalArgumentException("IDX images have one channel, this set has " + s.channels());
+        try (java.io.DataOutputStream o = new java.io.DataOutputStream(new java.util.zip.GZIPOutputStream(
+                Files.newOutputStream(dir.resolve(prefix + "-images-idx3-ubyte.gz"))))) {
+            o.writeInt(0x0803);
+            o.writeInt(s.size());
+            o.writeInt(s.height());
+            o.writeInt(s.width());
+            for (float v : s.pixels()) o.writeByte(Math.round(Math.min(1, Math.max(0, v)) * 255));
+        }
+        try (java.io.DataOutputStream o = new java.io.DataOutputStream(new java.util.zip.GZIPOutputStream(
+                Files.newOutputStream(dir.resolve(prefix + "-labels-idx1-ubyte.gz"))))) {
+            o.writeInt(0x0801);
+            o.writeInt(s.size());
+            for (int l : s.labels()) o.writeByte(l);
+        }
+    }
+
     static Tensor read(Path file) throws IOException {
         try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
             raw.mark(2);

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.horkd.train.Synthetic;
+import io.horkd.train.data.Synthetic;
 import io.horkd.train.data.Augment;
 import io.horkd.train.data.Degrade;
 import io.horkd.train.data.ImageSet;

@@ -1,10 +1,12 @@
-package io.horkd.train;
+package io.horkd.train.data;
 
-import io.horkd.train.data.ImageSet;
 import java.util.List;
 import java.util.SplittableRandom;
 
-/** A small learnable image set: three classes of bright bars (left, middle, right third) in noise. */
+/**
+ * A small learnable image set for smoke tests and examples: three classes of bright vertical bars (left,
+ * middle, right third of the image) in Gaussian noise, seeded.
+ */
 public final class Synthetic {
     private Synthetic() {}
 

@@ -1,0 +1,123 @@
+package io.horkd.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.horkd.nd4j.HorkdNd4j;
+import io.horkd.train.config.DistillConfig;
+import io.horkd.train.data.Augment;
+import io.horkd.train.data.Datasets;
+import io.horkd.train.data.Degrade;
+import io.horkd.train.data.Views;
+import io.horkd.train.model.Network;
+import io.horkd.train.pipeline.Pipeline;
+import io.horkd.train.stage.LossWeights;
+import io.horkd.train.stage.StageConfig;
+import io.horkd.train.stage.StageTrainer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code horkd train}: one stage of the pipeline, with the data, networks and hyperparameters of a
+ * configuration (the same presets and overrides as {@code distill}). Resumes from its checkpoint when
+ * run again with the same arguments.
+ */
+@Command(name = "train", mixinStandardHelpOptions = true, description = "Train one stage: a teacher, an assistant or an LR student.")
+final class TrainCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    enum Stage { TEACHER, ASSISTANT, STUDENT }
+
+    enum Loss { CE, HORKD, KD, RKD }
+
+    @Option(names = "--stage", required = true, description = "teacher (HR, CE), assistant (HR, from --teacher) or student (LR, from --teacher)")
+    Stage stage;
+
+    @Option(names = "--teacher", paramLabel = "DIR/NAME", description = "the saved network to distil from (NAME.sd and NAME.properties in DIR)")
+    Path teacher;
+
+    @Option(names = "--init", paramLabel = "DIR/NAME", description = "initialise from this saved network (same structure)")
+    Path init;
+
+    @Option(names = "--factor", defaultValue = "2", description = "the student's down-sampling factor (default: ${DEFAULT-VALUE})")
+    int factor;
+
+    @Option(names = "--loss", description = "ce, horkd, kd or rkd (default: ce for a teacher, horkd otherwise)")
+    Loss loss;
+
+    @Option(names = "--epochs", description = "epochs (default: the configuration's for this stage)")
+    Integer epochs;
+
+    @Option(names = "--seed", defaultValue = "1", description = "seed (default: ${DEFAULT-VALUE})")
+    long seed;
+
+    @Option(names = "--name", description = "the stage's name (default: stage-loss[-xFACTOR]-sSEED)")
+    String name;
+
+    @Option(names = "--config", paramLabel = "PRESET|FILE", defaultValue = "default", description = "preset or YAML file (default: ${DEFAULT-VALUE})")
+    String config;
+
+    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "override a configuration key")
+    List<String> overrides = new ArrayList<>();
+
+    @Option(names = "--run", paramLabel = "DIR", defaultValue = "runs/train", description = "run directory (default: ${DEFAULT-VALUE})")
+    Path run;
+
+    @Override
+    public Integer call() throws Exception {
+        HorkdNd4j.install();
+        DistillConfig cfg = DistillConfig.load(config, overrides);
+        Loss l = loss != null ? loss : stage == Stage.TEACHER ? Loss.CE : Loss.HORKD;
+        if (l != Loss.CE && teacher == null) throw new IllegalArgumentException("--loss " + l + " needs --teacher");
+        Datasets.Split data = Pipeline.data(cfg.data());
+        Views views = Views.standardising(data.train());
+        DistillConfig.Stream net = stage == Stage.TEACHER ? cfg.teacher() : cfg.assistant();
+        int e = epochs != null ? epochs : stage == Stage.STUDENT ? cfg.student().epochs() : net.epochs();
+        Degrade input = stage == Stage.STUDENT ? new Degrade(factor, cfg.filter(), cfg.lowResolution().upsample()) : Degrade.NONE;
+        LossWeights w = switch (l) {
+            case CE -> LossWeights.CE_ONLY;
+            case HORKD -> new LossWeights(1, cfg.loss().w1(), cfg.loss().alpha(), cfg.loss().beta(), cfg.loss().gamma(), cfg.loss().batchCenters(),
+                    0, cfg.kd().temperature());
+            case KD -> new LossWeights(1, 0, 0, 0, 0, false, cfg.kd().weight(), cfg.kd().temperature());
+            case RKD -> new LossWeights(1, 0, cfg.loss().alpha(), cfg.loss().beta(), 0, false, 0, cfg.kd().temperature());
+        };
+        String n = name != null ? name : stage.name().toLowerCase(Locale.ROOT) + "-" + l.name().toLowerCase(Locale.ROOT)
+                + (stage == Stage.STUDENT ? "-x" + factor : "") + "-s" + seed;
+        DistillConfig.Train t = cfg.train();
+        StageConfig sc = new StageConfig(n, net.spec(), input, Degrade.NONE, w, e, t.batch(), t.lr(), t.weightDecay(),
+                new Augment(t.cropPad(), t.flip()), seed);
+        Network from = teacher == null ? null : load(teacher);
+        Network initial = init == null ? null : load(init);
+        Progress progress = new Progress();
+        java.io.PrintStream stdout = System.out;
+        System.setOut(System.err);
+        StageTrainer.Result r;
+        try {
+            r = new StageTrainer(sc, data.train(), data.test(), views, from, run.resolve("checkpoints"), progress).run(initial);
+        } finally {
+            progress.close();
+            System.setOut(stdout);
+        }
+        r.network().save(run.resolve("models"), n);
+        StageTrainer.EpochMetrics last = r.history().get(r.history().size() - 1);
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("model", run.resolve("models").resolve(n).toString());
+        json.put("epochs", last.epoch());
+        json.put("testTop1", last.testTop1());
+        json.put("objective", last.objective());
+        spec.commandLine().getOut().println(new ObjectMapper().writeValueAsString(json));
+        return 0;
+    }
+
+    static Network load(Path dirAndName) {
+        Path dir = dirAndName.getParent() == null ? Path.of(".") : dirAndName.getParent();
+        return Network.load(dir, dirAndName.getFileName().toString());
+    }
+}

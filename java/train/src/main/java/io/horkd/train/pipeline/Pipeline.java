@@ -1,0 +1,211 @@
+package io.horkd.train.pipeline;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.horkd.train.config.DistillConfig;
+import io.horkd.train.data.Augment;
+import io.horkd.train.data.Datasets;
+import io.horkd.train.data.Degrade;
+import io.horkd.train.data.ImageSet;
+import io.horkd.train.data.Views;
+import io.horkd.train.eval.Evaluator;
+import io.horkd.train.model.Network;
+import io.horkd.train.stage.LossWeights;
+import io.horkd.train.stage.StageConfig;
+import io.horkd.train.stage.StageTrainer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The paper's two-stage cross-resolution distillation, end to end, with its baselines: per seed, a
+ * teacher on HR images (or a loaded one); an assistant from the teacher on HR (cross-structure); per LR
+ * factor, the HORKD student from the assistant on LR (cross-resolution), and the baselines on the same
+ * LR images: from scratch ({@code scratch}), KD only from the assistant ({@code kd}), RKD (L2 + L3) only
+ * from the assistant ({@code rkd}), HORKD from the teacher directly, without the assistant ({@code direct}).
+ * Every network is evaluated on the test set (top-1, top-5, confusion; Recall@K of LR queries against
+ * the HR gallery), the teacher and assistant also at each LR factor (the resolution gap).
+ *
+ * <p>The run directory holds {@code config.yaml}, {@code metrics.jsonl} (an epoch per line),
+ * {@code checkpoints/} (resume), {@code models/} (SameDiff), {@code results.json} and the report.
+ */
+public final class Pipeline {
+    private static final Logger LOG = LoggerFactory.getLogger(Pipeline.class);
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final int EVAL_BATCH = 256;
+
+    private final DistillConfig cfg;
+    private final Path run;
+    private final StageTrainer.Listener listener;
+
+    public Pipeline(DistillConfig cfg, Path runDir, StageTrainer.Listener listener) {
+        this.cfg = cfg;
+        this.run = runDir;
+        this.listener = listener;
+    }
+
+    /** One evaluated network at one input view. */
+    public record Evaluation(String method, String stage, long seed, int factor, int side, double top1, double top5, double[] recall,
+            long[][] confusion) {}
+
+    /** Everything the report needs. */
+    public record Results(DistillConfig config, int hrSide, List<String> classNames, List<Evaluation> evaluations,
+            List<StageTrainer.EpochMetrics> epochs) {}
+
+    /** Loads the configured data: the train and test sets (limited as configured). */
+    public static Datasets.Split data(DistillConfig.Data d) {
+        Datasets.Split s = switch (d.dataset()) {
+            case "fashion-mnist" -> Datasets.fashionMnist(Path.of(d.path()));
+            case "cifar" -> Datasets.cifar(Path.of(d.path()));
+            case "folder" -> {
+                if (d.imageSize() < 1) throw new IllegalArgumentException("data.imageSize must be set for folder datasets");
+                yield new Datasets.Split(Datasets.imageFolder(Path.of(d.path(), "train"), d.imageSize()),
+                        Datasets.imageFolder(Path.of(d.path(), "test"), d.imageSize()));
+            }
+            default -> throw new IllegalArgumentException("unknown dataset '" + d.dataset() + "': fashion-mnist, cifar or folder");
+        };
+        ImageSet train = d.trainLimit() > 0 ? s.train().head(d.trainLimit()) : s.train();
+        ImageSet test = d.testLimit() > 0 ? s.test().head(d.testLimit()) : s.test();
+        return new Datasets.Split(train, test);
+    }
+
+    public Results run() {
+        try {
+            Files.createDirectories(run.resolve("models"));
+            Files.writeString(run.resolve("config.yaml"), cfg.toYaml());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create run directory " + run, e);
+        }
+        Datasets.Split data = data(cfg.data());
+        ImageSet train = data.train();
+        ImageSet test = data.test();
+        LOG.info("data: {} training and {} test images of {}x{}x{}, {} classes", train.size(), test.size(), train.channels(),
+                train.height(), train.width(), train.classes());
+        Views views = Views.standardising(train);
+        List<Evaluation> evals = new ArrayList<>();
+        List<StageTrainer.EpochMetrics> epochs = new ArrayList<>();
+        StageTrainer.Listener recording = recorder();
+        int side = train.height();
+        DistillConfig.Train t = cfg.train();
+        Augment augment = new Augment(t.cropPad(), t.flip());
+        LossWeights horkd = new LossWeights(1, cfg.loss().w1(), cfg.loss().alpha(), cfg.loss().beta(), cfg.loss().gamma(),
+                cfg.loss().batchCenters(), 0, cfg.kd().temperature());
+        for (long seed : cfg.seeds()) {
+            Network teacher;
+            if (cfg.teacher().load() != null && !cfg.teacher().load().isBlank()) {
+                teacher = Network.load(Path.of(cfg.teacher().load()), "teacher-s" + seed);
+            } else {
+                teacher = stage(new StageConfig("teacher-s" + seed, cfg.teacher().spec(), Degrade.NONE, Degrade.NONE, LossWeights.CE_ONLY,
+                        cfg.teacher().epochs(), t.batch(), t.lr(), t.weightDecay(), augment, seed), train, test, views, null, null, recording, epochs);
+            }
+            Network assistant = stage(new StageConfig("assistant-s" + seed, cfg.assistant().spec(), Degrade.NONE, Degrade.NONE, horkd,
+                    cfg.assistant().epochs(), t.batch(), t.lr(), t.weightDecay(), augment, seed), train, test, views, teacher, null, recording, epochs);
+            evals.addAll(evaluate("teacher", "teacher-s" + seed, teacher, seed, test, views, side, true));
+            evals.addAll(evaluate("assistant", "assistant-s" + seed, assistant, seed, test, views, side, true));
+            for (int factor : cfg.lowResolution().factors()) {
+                Degrade lr = new Degrade(factor, cfg.filter(), cfg.lowResolution().upsample());
+                Map<String, Object[]> students = new LinkedHashMap<>(); // method -> {loss, teacher}
+                students.put("horkd", new Object[] {horkd, assistant});
+                if (cfg.baselines().contains("scratch")) students.put("scratch", new Object[] {LossWeights.CE_ONLY, null});
+                if (cfg.baselines().contains("kd")) {
+                    students.put("kd", new Object[] {new LossWeights(1, 0, 0, 0, 0, false, cfg.kd().weight(), cfg.kd().temperature()), assistant});
+                }
+                if (cfg.baselines().contains("rkd")) {
+                    students.put("rkd", new Object[] {new LossWeights(1, 0, cfg.loss().alpha(), cfg.loss().beta(), 0, false, 0, 4), assistant});
+                }
+                if (cfg.baselines().contains("direct")) students.put("direct", new Object[] {horkd, teacher});
+                for (var e : students.entrySet()) {
+                    String name = e.getKey() + "-x" + factor + "-s" + seed;
+                    Network from = (Network) e.getValue()[1];
+                    Network init = e.getKey().equals("horkd") && cfg.student().initFromAssistant() ? assistant : null;
+                    Network s = stage(new StageConfig(name, cfg.assistant().spec(), lr, Degrade.NONE, (LossWeights) e.getValue()[0],
+                            cfg.student().epochs(), t.batch(), t.lr(), t.weightDecay(), augment, seed), train, test, views, from, init, recording, epochs);
+                    evals.add(evaluateAt(e.getKey(), name, s, seed, test, views, lr, factor, side));
+                }
+            }
+            writeResults(new Results(cfg, side, train.classNames(), evals, epochs));
+        }
+        Results r = new Results(cfg, side, train.classNames(), evals, epochs);
+        writeResults(r);
+        return r;
+    }
+
+    private Network stage(StageConfig sc, ImageSet train, ImageSet test, Views views, Network teacher, Network init,
+            StageTrainer.Listener recording, List<StageTrainer.EpochMetrics> epochs) {
+        LOG.info("stage {}: {} on {} with {}", sc.name(), sc.network(), sc.input().describe(train.height()), sc.loss());
+        StageTrainer.Result r = new StageTrainer(sc, train, test, views, teacher, run.resolve("checkpoints"), recording).run(init);
+        epochs.addAll(r.history()); // with the epochs of earlier runs where this one resumed
+        r.network().save(run.resolve("models"), sc.name());
+        return r.network();
+    }
+
+    /** An HR network at HR and at every LR factor (the resolution gap). */
+    private List<Evaluation> evaluate(String method, String stage, Network n, long seed, ImageSet test, Views views, int side, boolean lrToo) {
+        List<Evaluation> out = new ArrayList<>();
+        out.add(evaluateAt(method, stage, n, seed, test, views, Degrade.NONE, 1, side));
+        if (lrToo) {
+            for (int f : cfg.lowResolution().factors()) {
+                out.add(evaluateAt(method, stage, n, seed, test, views, new Degrade(f, cfg.filter(), cfg.lowResolution().upsample()), f, side));
+            }
+        }
+        return out;
+    }
+
+    private Evaluation evaluateAt(String method, String stage, Network n, long seed, ImageSet test, Views views, Degrade view, int factor,
+            int side) {
+        Evaluator.Classification c = Evaluator.classify(n, test, views, view, EVAL_BATCH);
+        ImageSet queries = test.head(cfg.eval().recallQueries());
+        int[] ks = cfg.eval().recallK().stream().mapToInt(Integer::intValue).toArray();
+        double[] recall = Evaluator.recallAtK(n, queries, views, view, Degrade.NONE, ks, EVAL_BATCH);
+        LOG.info("{} at {}: top-1 {}, top-5 {}, Recall@{} {}", stage, view.describe(side), pct(c.top1()), pct(c.top5()), ks[0], pct(recall[0]));
+        return new Evaluation(method, stage, seed, factor, view.outSide(side), c.top1(), c.top5(), recall, c.confusion());
+    }
+
+    private static String pct(double v) {
+        return String.format(java.util.Locale.ROOT, "%.2f%%", 100 * v);
+    }
+
+    /** Forwards to the caller's listener and appends each epoch to metrics.jsonl as it ends. */
+    private StageTrainer.Listener recorder() {
+        Path metrics = run.resolve("metrics.jsonl");
+        return new StageTrainer.Listener() {
+            @Override
+            public void epochStarted(String stage, int epoch, int total, int steps) {
+                if (listener != null) listener.epochStarted(stage, epoch, total, steps);
+            }
+
+            @Override
+            public void step(String stage, int epoch, int step, int steps, double loss, double ips) {
+                if (listener != null) listener.step(stage, epoch, step, steps, loss, ips);
+            }
+
+            @Override
+            public void epochEnded(String stage, StageTrainer.EpochMetrics m) {
+                try (Writer w = Files.newBufferedWriter(metrics, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
+                    w.write(new ObjectMapper().writeValueAsString(m) + "\n");
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot append to " + metrics, e);
+                }
+                if (listener != null) listener.epochEnded(stage, m);
+            }
+        };
+    }
+
+    private void writeResults(Results r) {
+        try {
+            JSON.writeValue(run.resolve("results.json").toFile(), r);
+            Report.write(r, run);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write results to " + run, e);
+        }
+    }
+}

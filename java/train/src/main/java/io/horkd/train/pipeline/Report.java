@@ -1,0 +1,164 @@
+package io.horkd.train.pipeline;
+
+import io.horkd.train.pipeline.Pipeline.Evaluation;
+import io.horkd.train.pipeline.Pipeline.Results;
+import io.horkd.train.stage.StageTrainer.EpochMetrics;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.ToDoubleFunction;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.CategoryChart;
+import org.knowm.xchart.CategoryChartBuilder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+
+/**
+ * {@code report.md} of a run: the results table shaped like the paper's Table 1 (mean and standard
+ * deviation over seeds), how the HORKD student compares with the LR baselines and how much of the
+ * HR-LR gap it closes, Recall@K, the HORKD student's confusion matrix, and PNG plots (per-stage loss and
+ * accuracy curves, accuracy per resolution and method).
+ */
+public final class Report {
+    static final Map<String, String> METHODS = new LinkedHashMap<>();
+
+    static {
+        METHODS.put("teacher", "Teacher");
+        METHODS.put("assistant", "Assistant");
+        METHODS.put("scratch", "LR student from scratch");
+        METHODS.put("kd", "LR student, KD only");
+        METHODS.put("rkd", "LR student, RKD only (L2 + L3)");
+        METHODS.put("direct", "LR student, HORKD without assistant");
+        METHODS.put("horkd", "LR student, HORKD (teacher -> assistant -> student)");
+    }
+
+    private Report() {}
+
+    /** Mean and sample standard deviation. */
+    record Stat(double mean, double std, int n) {
+        static Stat of(List<Double> v) {
+            double m = v.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+            double ss = v.stream().mapToDouble(x -> (x - m) * (x - m)).sum();
+            return new Stat(m, v.size() > 1 ? Math.sqrt(ss / (v.size() - 1)) : 0, v.size());
+        }
+
+        String pct() {
+            return n > 1 ? String.format(Locale.ROOT, "%.2f ± %.2f", 100 * mean, 100 * std) : String.format(Locale.ROOT, "%.2f", 100 * mean);
+        }
+    }
+
+    static Stat stat(List<Evaluation> evals, String method, int factor, ToDoubleFunction<Evaluation> f) {
+        List<Double> v = evals.stream().filter(e -> e.method().equals(method) && e.factor() == factor).map(f::applyAsDouble).toList();
+        return v.isEmpty() ? null : Stat.of(v);
+    }
+
+    public static void write(Results r, Path run) throws IOException {
+        System.setProperty("java.awt.headless", "true");
+        Path plots = Files.createDirectories(run.resolve("plots"));
+        List<Evaluation> ev = r.evaluations();
+        int[] ks = r.config().eval().recallK().stream().mapToInt(Integer::intValue).toArray();
+        StringBuilder md = new StringBuilder("# horkd distillation report\n\n");
+        md.append("Dataset ").append(r.config().data().dataset()).append(", HR ").append(r.hrSide()).append("x").append(r.hrSide())
+                .append("; teacher ").append(r.config().teacher().spec()).append("; assistant and students ")
+                .append(r.config().assistant().spec()).append("; seeds ").append(r.config().seeds()).append(".\n\n");
+        md.append("## Results (test set, %; mean ± std over seeds where more than one)\n\n");
+        md.append("| Model | Resolution | Top-1 | Top-5 | Recall@").append(ks[0]).append(" (LR query, HR gallery) |\n|---|---|---:|---:|---:|\n");
+        List<Integer> factors = new ArrayList<>(List.of(1));
+        factors.addAll(r.config().lowResolution().factors());
+        for (String m : METHODS.keySet()) {
+            for (int f : factors) {
+                Stat top1 = stat(ev, m, f, Evaluation::top1);
+                if (top1 == null) continue;
+                int side = ev.stream().filter(e -> e.method().equals(m) && e.factor() == f).findFirst().orElseThrow().side();
+                md.append("| ").append(METHODS.get(m)).append(" | ").append(side).append("x").append(side).append(" | ").append(top1.pct())
+                        .append(" | ").append(stat(ev, m, f, Evaluation::top5).pct()).append(" | ")
+                        .append(stat(ev, m, f, e -> e.recall()[0]).pct()).append(" |\n");
+            }
+        }
+        md.append("\n## HORKD against the LR baselines\n\n");
+        for (int f : r.config().lowResolution().factors()) {
+            Stat h = stat(ev, "horkd", f, Evaluation::top1);
+            Stat scratch = stat(ev, "scratch", f, Evaluation::top1);
+            Stat kd = stat(ev, "kd", f, Evaluation::top1);
+            Stat hr = stat(ev, "assistant", 1, Evaluation::top1);
+            if (h == null) continue;
+            int side = r.hrSide() / f;
+            md.append("- ").append(r.hrSide()).append(" -> ").append(side).append(": HORKD ").append(h.pct()).append("%");
+            if (scratch != null) md.append(String.format(Locale.ROOT, ", %+.2f points over from-scratch", 100 * (h.mean() - scratch.mean())));
+            if (kd != null) md.append(String.format(Locale.ROOT, ", %+.2f over KD-only", 100 * (h.mean() - kd.mean())));
+            if (scratch != null && hr != null && hr.mean() > scratch.mean()) {
+                md.append(String.format(Locale.ROOT, "; it closes %.0f%% of the gap between the same network on HR (%.2f%%) and on LR from "
+                        + "scratch (%.2f%%)", 100 * (h.mean() - scratch.mean()) / (hr.mean() - scratch.mean()), 100 * hr.mean(),
+                        100 * scratch.mean()));
+            }
+            md.append(".\n");
+        }
+        md.append("\n## Recall@K, LR queries against the HR gallery (same network, own HR twin excluded)\n\n| Model | Resolution |");
+        for (int k : ks) md.append(" R@").append(k).append(" |");
+        md.append("\n|---|---|").append("---:|".repeat(ks.length)).append("\n");
+        for (String m : METHODS.keySet()) {
+            for (int f : r.config().lowResolution().factors()) {
+                if (stat(ev, m, f, Evaluation::top1) == null) continue;
+                md.append("| ").append(METHODS.get(m)).append(" | ").append(r.hrSide() / f).append(" |");
+                for (int i = 0; i < ks.length; i++) {
+                    final int k = i;
+                    md.append(" ").append(stat(ev, m, f, e -> e.recall()[k]).pct()).append(" |");
+                }
+                md.append("\n");
+            }
+        }
+        ev.stream().filter(e -> e.method().equals("horkd")).findFirst().ifPresent(e -> confusion(md, e, r.classNames()));
+        plots(r, plots, factors);
+        md.append("\n## Plots\n\n![loss](plots/loss.png)\n\n![accuracy per epoch](plots/accuracy.png)\n\n"
+                + "![accuracy per resolution](plots/resolution.png)\n");
+        Files.writeString(run.resolve("report.md"), md.toString());
+    }
+
+    private static void confusion(StringBuilder md, Evaluation e, List<String> names) {
+        md.append("\n## Confusion matrix of ").append(e.stage()).append(" (rows: true class, columns: predicted)\n\n|  |");
+        for (int j = 0; j < names.size(); j++) md.append(" ").append(j).append(" |");
+        md.append("\n|---|").append("---:|".repeat(names.size())).append("\n");
+        for (int i = 0; i < names.size(); i++) {
+            md.append("| ").append(i).append(" ").append(names.get(i)).append(" |");
+            for (long c : e.confusion()[i]) md.append(" ").append(c).append(" |");
+            md.append("\n");
+        }
+    }
+
+    private static void plots(Results r, Path dir, List<Integer> factors) throws IOException {
+        XYChart loss = new XYChartBuilder().width(900).height(520).title("Loss per epoch (whole objective, fixed training batches)")
+                .xAxisTitle("epoch").yAxisTitle("loss").build();
+        XYChart acc = new XYChartBuilder().width(900).height(520).title("Test top-1 per epoch").xAxisTitle("epoch").yAxisTitle("top-1 (%)")
+                .build();
+        Map<String, List<EpochMetrics>> byStage = new LinkedHashMap<>();
+        for (EpochMetrics m : r.epochs()) byStage.computeIfAbsent(m.stage(), s -> new ArrayList<>()).add(m);
+        for (var e : byStage.entrySet()) {
+            double[] x = e.getValue().stream().mapToDouble(EpochMetrics::epoch).toArray();
+            loss.addSeries(e.getKey(), x, e.getValue().stream().mapToDouble(EpochMetrics::objective).toArray());
+            acc.addSeries(e.getKey(), x, e.getValue().stream().mapToDouble(m -> 100 * m.testTop1()).toArray());
+        }
+        if (!byStage.isEmpty()) {
+            BitmapEncoder.saveBitmap(loss, dir.resolve("loss.png").toString(), BitmapEncoder.BitmapFormat.PNG);
+            BitmapEncoder.saveBitmap(acc, dir.resolve("accuracy.png").toString(), BitmapEncoder.BitmapFormat.PNG);
+        }
+        CategoryChart bars = new CategoryChartBuilder().width(900).height(520).title("Test top-1 per input resolution and method")
+                .xAxisTitle("input side (px)").yAxisTitle("top-1 (%)").build();
+        List<String> sides = factors.stream().map(f -> String.valueOf(r.hrSide() / f)).toList();
+        for (String m : Report.METHODS.keySet()) {
+            List<Double> v = new ArrayList<>();
+            boolean any = false;
+            for (int f : factors) {
+                Stat s = stat(r.evaluations(), m, f, Evaluation::top1);
+                v.add(s == null ? 0 : 100 * s.mean());
+                any |= s != null;
+            }
+            if (any) bars.addSeries(m, sides, v);
+        }
+        if (!r.evaluations().isEmpty()) BitmapEncoder.saveBitmap(bars, dir.resolve("resolution.png").toString(), BitmapEncoder.BitmapFormat.PNG);
+    }
+}

@@ -1,0 +1,55 @@
+package io.horkd.train.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.horkd.train.data.Synthetic;
+import io.horkd.train.config.DistillConfig;
+import io.horkd.train.data.Datasets;
+import io.horkd.train.data.ImageSet;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PipelineTest {
+    /** The whole pipeline on a tiny IDX dataset: every stage, every baseline, the report and the plots. */
+    @Test
+    void endToEndOnATinyDataset(@TempDir Path tmp) throws Exception {
+        ImageSet train = Synthetic.bars(192, 12, 1);
+        Path data = Datasets.writeIdx(tmp.resolve("data"), train, Synthetic.bars(60, 12, 2));
+        Datasets.Split read = Datasets.fashionMnist(data);
+        assertEquals(192, read.train().size());
+        assertEquals(train.labels()[5], read.train().labels()[5]);
+        assertEquals(Math.round(train.pixels()[77] * 255) / 255f, read.train().pixels()[77], 1e-7);
+
+        DistillConfig cfg = DistillConfig.load("default", List.of("data.path=" + data, "data.trainLimit=0", "data.testLimit=0",
+                "teacher.network=resnet8", "teacher.width=4", "assistant.width=4", "teacher.epochs=2", "assistant.epochs=1", "student.epochs=1",
+                "lowResolution.factors=2", "train.batch=32", "eval.recallQueries=40", "eval.recallK=1,5"));
+        Path run = tmp.resolve("run");
+        Pipeline.Results r = new Pipeline(cfg, run, null).run();
+        Set<String> methods = r.evaluations().stream().map(Pipeline.Evaluation::method).collect(Collectors.toSet());
+        assertEquals(Set.of("teacher", "assistant", "horkd", "scratch", "kd", "rkd", "direct"), methods);
+        // Teacher and assistant at HR and at the LR factor, five students at LR.
+        assertEquals(2 + 2 + 5, r.evaluations().size());
+        assertTrue(r.evaluations().stream().allMatch(e -> e.top1() >= 0 && e.top1() <= e.top5() && e.recall()[0] <= e.recall()[1]));
+        assertEquals(2 + 1 + 5, r.epochs().size());
+        for (String f : new String[] {"config.yaml", "metrics.jsonl", "results.json", "report.md", "plots/loss.png", "plots/accuracy.png",
+                "plots/resolution.png", "models/horkd-x2-s1.sd", "models/teacher-s1.properties"}) {
+            assertTrue(Files.size(run.resolve(f)) > 0, f);
+        }
+        String report = Files.readString(run.resolve("report.md"));
+        assertTrue(report.contains("| LR student, HORKD (teacher -> assistant -> student) | 6x6 |"), report);
+        assertTrue(report.contains("points over from-scratch"), report);
+        assertEquals(8, Files.readAllLines(run.resolve("metrics.jsonl")).size());
+
+        // A second run over the same directory resumes: every stage is complete, nothing trains again.
+        Pipeline.Results again = new Pipeline(cfg, run, null).run();
+        assertEquals(r.evaluations().get(0).top1(), again.evaluations().get(0).top1());
+        assertEquals(r.epochs(), again.epochs());
+        assertEquals(8, Files.readAllLines(run.resolve("metrics.jsonl")).size());
+    }
+}
