@@ -41,7 +41,7 @@ final class DistillCommand implements Callable<Integer> {
     Path resume;
 
     @Override
-    public Integer call() throws IOException {
+    public Integer call() throws Exception {
         HorkdNd4j.install(); // before anything touches ND4J
         DistillConfig cfg;
         Path dir;
@@ -59,13 +59,10 @@ final class DistillCommand implements Callable<Integer> {
         }
         System.err.println("horkd distill: run directory " + dir);
         Progress progress = new Progress();
-        java.io.PrintStream stdout = System.out;
-        System.setOut(System.err); // ND4J prints its graph building on stdout; stdout is for results
         try {
-            new Pipeline(cfg, dir, progress).run();
+            Quiet.run(() -> new Pipeline(cfg, dir, progress).run());
         } finally {
             progress.close();
-            System.setOut(stdout);
         }
         spec.commandLine().getOut().println("run: " + dir);
         spec.commandLine().getOut().println("report: " + dir.resolve("report.md"));

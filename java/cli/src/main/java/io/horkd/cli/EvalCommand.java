@@ -47,10 +47,8 @@ final class EvalCommand implements Callable<Integer> {
         DistillConfig cfg = DistillConfig.load(config, overrides);
         Datasets.Split data = Pipeline.data(cfg.data());
         Views views = Views.standardising(data.train()); // the normalisation the network was trained with
-        java.io.PrintStream stdout = System.out;
-        System.setOut(System.err);
         Map<String, Object> out = new LinkedHashMap<>();
-        try {
+        Quiet.run(() -> {
             Network net = TrainCommand.load(model);
             Degrade view = factor == 1 ? Degrade.NONE : new Degrade(factor, cfg.filter(), cfg.lowResolution().upsample());
             Evaluator.Classification c = Evaluator.classify(net, data.test(), views, view, 256);
@@ -65,9 +63,8 @@ final class EvalCommand implements Callable<Integer> {
             out.put("recall", r);
             out.put("classes", data.test().classNames());
             out.put("confusion", c.confusion());
-        } finally {
-            System.setOut(stdout);
-        }
+            return null;
+        });
         spec.commandLine().getOut().println(new ObjectMapper().writeValueAsString(out));
         return 0;
     }

@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "horkd", mixinStandardHelpOptions = true, versionProvider = Horkd.Version.class,
         description = "Cross-resolution hybrid-order relational knowledge distillation.",
-        subcommands = {LossesCommand.class, DistillCommand.class, TrainCommand.class, EvalCommand.class,
+        subcommands = {LossesCommand.class, DistillCommand.class, TrainCommand.class, EvalCommand.class, ReportCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Horkd implements Runnable {
     @CommandLine.Spec
@@ -23,6 +23,7 @@ public final class Horkd implements Runnable {
         if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
             System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
             System.setProperty("org.slf4j.simpleLogger.log.io.horkd", "info"); // horkd's own progress, not ND4J's noise
+            System.setProperty("org.slf4j.simpleLogger.log.org.nd4j", "error");
         }
         System.exit(execute(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
     }

@@ -96,14 +96,11 @@ final class TrainCommand implements Callable<Integer> {
         Network from = teacher == null ? null : load(teacher);
         Network initial = init == null ? null : load(init);
         Progress progress = new Progress();
-        java.io.PrintStream stdout = System.out;
-        System.setOut(System.err);
         StageTrainer.Result r;
         try {
-            r = new StageTrainer(sc, data.train(), data.test(), views, from, run.resolve("checkpoints"), progress).run(initial);
+            r = Quiet.run(() -> new StageTrainer(sc, data.train(), data.test(), views, from, run.resolve("checkpoints"), progress).run(initial));
         } finally {
             progress.close();
-            System.setOut(stdout);
         }
         r.network().save(run.resolve("models"), n);
         StageTrainer.EpochMetrics last = r.history().get(r.history().size() - 1);

@@ -20,9 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,6 +50,9 @@ public final class Pipeline {
         this.run = runDir;
         this.listener = listener;
     }
+
+    /** An LR student of the run: the method's name, its loss, and the network it learns from (or null). */
+    private record Student(String method, LossWeights loss, Network teacher) {}
 
     /** One evaluated network at one input view. */
     public record Evaluation(String method, String stage, long seed, int factor, int side, double top1, double top5, double[] recall,
@@ -113,23 +114,22 @@ public final class Pipeline {
             evals.addAll(evaluate("assistant", "assistant-s" + seed, assistant, seed, test, views, side, true));
             for (int factor : cfg.lowResolution().factors()) {
                 Degrade lr = new Degrade(factor, cfg.filter(), cfg.lowResolution().upsample());
-                Map<String, Object[]> students = new LinkedHashMap<>(); // method -> {loss, teacher}
-                students.put("horkd", new Object[] {horkd, assistant});
-                if (cfg.baselines().contains("scratch")) students.put("scratch", new Object[] {LossWeights.CE_ONLY, null});
+                List<Student> students = new ArrayList<>();
+                students.add(new Student("horkd", horkd, assistant));
+                if (cfg.baselines().contains("scratch")) students.add(new Student("scratch", LossWeights.CE_ONLY, null));
                 if (cfg.baselines().contains("kd")) {
-                    students.put("kd", new Object[] {new LossWeights(1, 0, 0, 0, 0, false, cfg.kd().weight(), cfg.kd().temperature()), assistant});
+                    students.add(new Student("kd", new LossWeights(1, 0, 0, 0, 0, false, cfg.kd().weight(), cfg.kd().temperature()), assistant));
                 }
                 if (cfg.baselines().contains("rkd")) {
-                    students.put("rkd", new Object[] {new LossWeights(1, 0, cfg.loss().alpha(), cfg.loss().beta(), 0, false, 0, 4), assistant});
+                    students.add(new Student("rkd", new LossWeights(1, 0, cfg.loss().alpha(), cfg.loss().beta(), 0, false, 0, 4), assistant));
                 }
-                if (cfg.baselines().contains("direct")) students.put("direct", new Object[] {horkd, teacher});
-                for (var e : students.entrySet()) {
-                    String name = e.getKey() + "-x" + factor + "-s" + seed;
-                    Network from = (Network) e.getValue()[1];
-                    Network init = e.getKey().equals("horkd") && cfg.student().initFromAssistant() ? assistant : null;
-                    Network s = stage(new StageConfig(name, cfg.assistant().spec(), lr, Degrade.NONE, (LossWeights) e.getValue()[0],
-                            cfg.student().epochs(), t.batch(), t.lr(), t.weightDecay(), augment, seed), train, test, views, from, init, recording, epochs);
-                    evals.add(evaluateAt(e.getKey(), name, s, seed, test, views, lr, factor, side));
+                if (cfg.baselines().contains("direct")) students.add(new Student("direct", horkd, teacher));
+                for (Student st : students) {
+                    String name = st.method() + "-x" + factor + "-s" + seed;
+                    Network init = st.method().equals("horkd") && cfg.student().initFromAssistant() ? assistant : null;
+                    Network s = stage(new StageConfig(name, cfg.assistant().spec(), lr, Degrade.NONE, st.loss(), cfg.student().epochs(),
+                            t.batch(), t.lr(), t.weightDecay(), augment, seed), train, test, views, st.teacher(), init, recording, epochs);
+                    evals.add(evaluateAt(st.method(), name, s, seed, test, views, lr, factor, side));
                 }
             }
             writeResults(new Results(cfg, side, train.classNames(), evals, epochs));

@@ -57,6 +57,15 @@ public final class Report {
         return v.isEmpty() ? null : Stat.of(v);
     }
 
+    /** Rewrites the report and plots of a finished run from its {@code results.json}. */
+    public static Path rewrite(Path run) throws IOException {
+        Path json = run.resolve("results.json");
+        if (!Files.isRegularFile(json)) throw new IllegalArgumentException(run + " has no results.json: not a distill run directory");
+        Results r = new com.fasterxml.jackson.databind.ObjectMapper().readValue(json.toFile(), Results.class);
+        write(r, run);
+        return run.resolve("report.md");
+    }
+
     public static void write(Results r, Path run) throws IOException {
         System.setProperty("java.awt.headless", "true");
         Path plots = Files.createDirectories(run.resolve("plots"));
@@ -131,16 +140,22 @@ public final class Report {
     }
 
     private static void plots(Results r, Path dir, List<Integer> factors) throws IOException {
-        XYChart loss = new XYChartBuilder().width(900).height(520).title("Loss per epoch (whole objective, fixed training batches)")
+        XYChart loss = new XYChartBuilder().width(900).height(520).title("Loss per epoch (whole objective on fixed training batches; mean over seeds)")
                 .xAxisTitle("epoch").yAxisTitle("loss").build();
-        XYChart acc = new XYChartBuilder().width(900).height(520).title("Test top-1 per epoch").xAxisTitle("epoch").yAxisTitle("top-1 (%)")
+        XYChart acc = new XYChartBuilder().width(900).height(520).title("Test top-1 per epoch (mean over seeds)").xAxisTitle("epoch").yAxisTitle("top-1 (%)")
                 .build();
-        Map<String, List<EpochMetrics>> byStage = new LinkedHashMap<>();
-        for (EpochMetrics m : r.epochs()) byStage.computeIfAbsent(m.stage(), s -> new ArrayList<>()).add(m);
+        // One curve per stage, averaged over seeds (stage names end in -s<seed>).
+        Map<String, Map<Integer, List<EpochMetrics>>> byStage = new LinkedHashMap<>();
+        for (EpochMetrics m : r.epochs()) {
+            byStage.computeIfAbsent(m.stage().replaceAll("-s\\d+$", ""), s -> new java.util.TreeMap<>())
+                    .computeIfAbsent(m.epoch(), e -> new ArrayList<>()).add(m);
+        }
         for (var e : byStage.entrySet()) {
-            double[] x = e.getValue().stream().mapToDouble(EpochMetrics::epoch).toArray();
-            loss.addSeries(e.getKey(), x, e.getValue().stream().mapToDouble(EpochMetrics::objective).toArray());
-            acc.addSeries(e.getKey(), x, e.getValue().stream().mapToDouble(m -> 100 * m.testTop1()).toArray());
+            double[] x = e.getValue().keySet().stream().mapToDouble(Integer::doubleValue).toArray();
+            loss.addSeries(e.getKey(), x, e.getValue().values().stream()
+                    .mapToDouble(l -> l.stream().mapToDouble(EpochMetrics::objective).average().orElse(Double.NaN)).toArray());
+            acc.addSeries(e.getKey(), x, e.getValue().values().stream()
+                    .mapToDouble(l -> 100 * l.stream().mapToDouble(EpochMetrics::testTop1).average().orElse(Double.NaN)).toArray());
         }
         if (!byStage.isEmpty()) {
             BitmapEncoder.saveBitmap(loss, dir.resolve("loss.png").toString(), BitmapEncoder.BitmapFormat.PNG);

@@ -46,6 +46,11 @@ class PipelineTest {
         assertTrue(report.contains("points over from-scratch"), report);
         assertEquals(8, Files.readAllLines(run.resolve("metrics.jsonl")).size());
 
+        // The report can be rewritten from results.json alone.
+        Files.delete(run.resolve("report.md"));
+        assertEquals(run.resolve("report.md"), Report.rewrite(run));
+        assertEquals(report, Files.readString(run.resolve("report.md")));
+
         // A second run over the same directory resumes: every stage is complete, nothing trains again.
         Pipeline.Results again = new Pipeline(cfg, run, null).run();
         assertEquals(r.evaluations().get(0).top1(), again.evaluations().get(0).top1());
