@@ -51,7 +51,7 @@ public record DistillConfig(Data data, LowResolution lowResolution, Stream teach
     public record Eval(List<Integer> recallK, int recallQueries) {}
 
     /** The baselines a run may add to the HORKD student. */
-    public static final List<String> BASELINES = List.of("scratch", "kd", "rkd", "direct");
+    public static final List<String> BASELINES = List.of("scratch", "kd", "rkd", "direct", "init-ce", "init-kd");
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory().disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER))
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).disable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);

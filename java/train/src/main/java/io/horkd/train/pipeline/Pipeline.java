@@ -29,7 +29,9 @@ import org.slf4j.LoggerFactory;
  * teacher on HR images (or a loaded one); an assistant from the teacher on HR (cross-structure); per LR
  * factor, the HORKD student from the assistant on LR (cross-resolution), and the baselines on the same
  * LR images: from scratch ({@code scratch}), KD only from the assistant ({@code kd}), RKD (L2 + L3) only
- * from the assistant ({@code rkd}), HORKD from the teacher directly, without the assistant ({@code direct}).
+ * from the assistant ({@code rkd}), HORKD from the teacher directly, without the assistant ({@code direct}),
+ * and, as controls for {@code student.initFromAssistant}, CE only and KD only from the assistant's weights
+ * ({@code init-ce}, {@code init-kd}).
  * Every network is evaluated on the test set (top-1, top-5, confusion; Recall@K of LR queries against
  * the HR gallery), the teacher and assistant also at each LR factor (the resolution gap).
  *
@@ -124,9 +126,16 @@ public final class Pipeline {
                     students.add(new Student("rkd", new LossWeights(1, 0, cfg.loss().alpha(), cfg.loss().beta(), 0, false, 0, 4), assistant));
                 }
                 if (cfg.baselines().contains("direct")) students.add(new Student("direct", horkd, teacher));
+                // Controls for the two-stage weight transfer: the same initialisation, without the relational loss.
+                if (cfg.baselines().contains("init-ce")) students.add(new Student("init-ce", LossWeights.CE_ONLY, null));
+                if (cfg.baselines().contains("init-kd")) {
+                    students.add(new Student("init-kd", new LossWeights(1, 0, 0, 0, 0, false, cfg.kd().weight(), cfg.kd().temperature()),
+                            assistant));
+                }
                 for (Student st : students) {
                     String name = st.method() + "-x" + factor + "-s" + seed;
-                    Network init = st.method().equals("horkd") && cfg.student().initFromAssistant() ? assistant : null;
+                    boolean fromAssistant = st.method().startsWith("init-") || st.method().equals("horkd") && cfg.student().initFromAssistant();
+                    Network init = fromAssistant ? assistant : null;
                     Network s = stage(new StageConfig(name, cfg.assistant().spec(), lr, Degrade.NONE, st.loss(), cfg.student().epochs(),
                             t.batch(), t.lr(), t.weightDecay(), augment, seed), train, test, views, st.teacher(), init, recording, epochs);
                     evals.add(evaluateAt(st.method(), name, s, seed, test, views, lr, factor, side));

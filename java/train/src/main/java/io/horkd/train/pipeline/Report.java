@@ -34,6 +34,8 @@ public final class Report {
         METHODS.put("kd", "LR student, KD only");
         METHODS.put("rkd", "LR student, RKD only (L2 + L3)");
         METHODS.put("direct", "LR student, HORKD without assistant");
+        METHODS.put("init-ce", "LR student, CE only, initialised from the assistant");
+        METHODS.put("init-kd", "LR student, KD only, initialised from the assistant");
         METHODS.put("horkd", "LR student, HORKD (teacher -> assistant -> student)");
     }
 
@@ -74,7 +76,9 @@ public final class Report {
         StringBuilder md = new StringBuilder("# horkd distillation report\n\n");
         md.append("Dataset ").append(r.config().data().dataset()).append(", HR ").append(r.hrSide()).append("x").append(r.hrSide())
                 .append("; teacher ").append(r.config().teacher().spec()).append("; assistant and students ")
-                .append(r.config().assistant().spec()).append("; seeds ").append(r.config().seeds()).append(".\n\n");
+                .append(r.config().assistant().spec()).append("; seeds ").append(r.config().seeds())
+                .append("; HORKD student initialised from the assistant: ").append(r.config().student().initFromAssistant() ? "yes" : "no")
+                .append(".\n\n");
         md.append("## Results (test set, %; mean ± std over seeds where more than one)\n\n");
         md.append("| Model | Resolution | Top-1 | Top-5 | Recall@").append(ks[0]).append(" (LR query, HR gallery) |\n|---|---|---:|---:|---:|\n");
         List<Integer> factors = new ArrayList<>(List.of(1));
@@ -100,6 +104,10 @@ public final class Report {
             md.append("- ").append(r.hrSide()).append(" -> ").append(side).append(": HORKD ").append(h.pct()).append("%");
             if (scratch != null) md.append(String.format(Locale.ROOT, ", %+.2f points over from-scratch", 100 * (h.mean() - scratch.mean())));
             if (kd != null) md.append(String.format(Locale.ROOT, ", %+.2f over KD-only", 100 * (h.mean() - kd.mean())));
+            Stat initCe = stat(ev, "init-ce", f, Evaluation::top1);
+            Stat initKd = stat(ev, "init-kd", f, Evaluation::top1);
+            if (initCe != null) md.append(String.format(Locale.ROOT, ", %+.2f over CE-only from the assistant's weights", 100 * (h.mean() - initCe.mean())));
+            if (initKd != null) md.append(String.format(Locale.ROOT, ", %+.2f over KD-only from the assistant's weights", 100 * (h.mean() - initKd.mean())));
             if (scratch != null && hr != null && hr.mean() > scratch.mean()) {
                 md.append(String.format(Locale.ROOT, "; it closes %.0f%% of the gap between the same network on HR (%.2f%%) and on LR from "
                         + "scratch (%.2f%%)", 100 * (h.mean() - scratch.mean()) / (hr.mean() - scratch.mean()), 100 * hr.mean(),
