@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ops.CustomOpDescriptor;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.api.ops.OpContext;
@@ -14,7 +15,8 @@ import org.nd4j.linalg.api.shape.LongShapeDescriptor;
  * What every Java-implemented op must tell ND4J 1.0.0-M2.1 in place of libnd4j: no native descriptor,
  * output shapes from {@link JavaOp#outputShapes} (SameDiff asks the op itself before it allocates the
  * outputs), no properties beyond the t/i/b/d/s arguments (the only ones serialisation keeps), and a
- * stable hash of its own.
+ * stable hash of its own. By default an op has one output of its first input's data type; ops with more
+ * outputs override {@link #getNumOutputs()} and {@link #calculateOutputDataTypes}.
  */
 public abstract class JavaCustomOp extends DynamicCustomOp implements JavaOp {
     /** For ND4J's deserialisation. */
@@ -32,6 +34,16 @@ public abstract class JavaCustomOp extends DynamicCustomOp implements JavaOp {
 
     @Override
     public abstract long opHash();
+
+    @Override
+    public int getNumOutputs() {
+        return 1;
+    }
+
+    @Override
+    public List<DataType> calculateOutputDataTypes(List<DataType> inputTypes) {
+        return List.of(inputTypes.get(0));
+    }
 
     @Override
     public CustomOpDescriptor getDescriptor() {

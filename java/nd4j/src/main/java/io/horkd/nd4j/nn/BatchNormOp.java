@@ -49,16 +49,6 @@ public class BatchNormOp extends JavaCustomOp {
     }
 
     @Override
-    public int getNumOutputs() {
-        return 1;
-    }
-
-    @Override
-    public List<DataType> calculateOutputDataTypes(List<DataType> inputTypes) {
-        return List.of(inputTypes.get(0));
-    }
-
-    @Override
     public List<LongShapeDescriptor> outputShapes(List<INDArray> inputs) {
         INDArray x = inputs.get(0);
         return List.of(LongShapeDescriptor.fromShape(x.shape(), x.dataType()));

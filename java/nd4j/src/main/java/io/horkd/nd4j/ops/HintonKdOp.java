@@ -47,19 +47,8 @@ public class HintonKdOp extends JavaCustomOp {
     }
 
     @Override
-    public int getNumOutputs() {
-        return 1;
-    }
-
-    @Override
-    public List<DataType> calculateOutputDataTypes(List<DataType> inputTypes) {
-        return List.of(inputTypes.get(0));
-    }
-
-    @Override
     public List<LongShapeDescriptor> outputShapes(List<INDArray> inputs) {
-        INDArray s = inputs.get(0);
-        return List.of(LongShapeDescriptor.fromShape(s.rank() == 3 ? new long[] {s.size(0)} : new long[0], s.dataType()));
+        return LossComputation.valueShape(inputs.get(0));
     }
 
     @Override
@@ -115,16 +104,6 @@ public class HintonKdOp extends JavaCustomOp {
         @Override
         public long opHash() {
             return 0x686F726B64000031L;
-        }
-
-        @Override
-        public int getNumOutputs() {
-            return 1;
-        }
-
-        @Override
-        public List<DataType> calculateOutputDataTypes(List<DataType> inputTypes) {
-            return List.of(inputTypes.get(0));
         }
 
         @Override

@@ -45,20 +45,8 @@ public abstract class HorkdLossOp extends JavaCustomOp {
     }
 
     @Override
-    public int getNumOutputs() {
-        return 1;
-    }
-
-    @Override
-    public List<DataType> calculateOutputDataTypes(List<DataType> inputTypes) {
-        return List.of(inputTypes.get(0));
-    }
-
-    @Override
     public List<LongShapeDescriptor> outputShapes(List<INDArray> inputs) {
-        INDArray s = inputs.get(0);
-        long[] shape = s.rank() == 3 ? new long[] {s.size(0)} : new long[0];
-        return List.of(LongShapeDescriptor.fromShape(shape, s.dataType()));
+        return LossComputation.valueShape(inputs.get(0));
     }
 
     @Override

@@ -12,6 +12,7 @@ import io.horkd.nd4j.HorkdNd4j;
 import java.util.List;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.shape.LongShapeDescriptor;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -147,6 +148,11 @@ public final class LossComputation {
             }
         }
         return weight * r.value();
+    }
+
+    /** The shape of a loss op's value for student features {@code s}: a scalar for [m, d], [B] for [B, m, d]. */
+    static List<LongShapeDescriptor> valueShape(INDArray s) {
+        return List.of(LongShapeDescriptor.fromShape(s.rank() == 3 ? new long[] {s.size(0)} : new long[0], s.dataType()));
     }
 
     /** One loss value per problem: a scalar for [m, d] features, [B] for [B, m, d]. */

@@ -41,9 +41,14 @@ public record Views(float[] mean, float[] std) {
         return new Views(mean, std);
     }
 
+    /** The images {@code idx} of {@code set} as they are (no augmentation), one array per view. */
+    public INDArray[] plain(ImageSet set, int[] idx, Degrade... views) {
+        return batch(set, idx, Augment.NONE, null, views);
+    }
+
     /**
      * The images {@code idx} of {@code set}, augmented with {@code augment} (from {@code rnd}, one draw per
-     * image, in order), as one float32 {@code [k, C, h, w]} array per view.
+     * image, in order; unused, and may be null, without augmentation), as one float32 {@code [k, C, h, w]} array per view.
      */
     public INDArray[] batch(ImageSet set, int[] idx, Augment augment, SplittableRandom rnd, Degrade... views) {
         int c = set.channels();

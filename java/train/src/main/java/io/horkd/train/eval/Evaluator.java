@@ -1,12 +1,10 @@
 package io.horkd.train.eval;
 
-import io.horkd.train.data.Augment;
 import io.horkd.train.data.Batches;
 import io.horkd.train.data.Degrade;
 import io.horkd.train.data.ImageSet;
 import io.horkd.train.data.Views;
 import io.horkd.train.model.Network;
-import java.util.SplittableRandom;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -24,7 +22,7 @@ public final class Evaluator {
         long[][] confusion = new long[c][c];
         long hit1 = 0, hit5 = 0;
         for (int[] idx : Batches.sequential(test.size(), batch)) {
-            INDArray x = views.batch(test, idx, Augment.NONE, new SplittableRandom(0), view)[0];
+            INDArray x = views.plain(test, idx, view)[0];
             float[] logits = net.featuresAndLogits(x)[1].castTo(DataType.FLOAT).dup('c').data().asFloat();
             for (int i = 0; i < idx.length; i++) {
                 int truth = test.labels()[idx[i]];
@@ -47,7 +45,7 @@ public final class Evaluator {
     public static INDArray features(Network net, ImageSet set, Views views, Degrade view, int batch) {
         INDArray all = Nd4j.create(DataType.FLOAT, set.size(), net.featureSize());
         for (int[] idx : Batches.sequential(set.size(), batch)) {
-            INDArray x = views.batch(set, idx, Augment.NONE, new SplittableRandom(0), view)[0];
+            INDArray x = views.plain(set, idx, view)[0];
             all.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(idx[0], idx[0] + idx.length),
                     org.nd4j.linalg.indexing.NDArrayIndex.all()).assign(net.featuresAndLogits(x)[0]);
         }

@@ -3,6 +3,7 @@ package io.horkd.train.stage;
 import io.horkd.nd4j.HorkdLoss;
 import io.horkd.nd4j.nn.BatchNorm;
 import io.horkd.nd4j.ops.HintonKdOp;
+import io.horkd.train.data.Augment;
 import io.horkd.train.data.Batches;
 import io.horkd.train.data.ImageSet;
 import io.horkd.train.data.Views;
@@ -198,7 +199,7 @@ public final class StageTrainer {
         INDArray sums = Nd4j.zeros(DataType.DOUBLE, c, teacher.featureSize());
         long[] counts = new long[c];
         for (int[] idx : Batches.sequential(train.size(), 256)) {
-            INDArray x = views.batch(train, idx, io.horkd.train.data.Augment.NONE, new SplittableRandom(0), cfg.teacherInput())[0];
+            INDArray x = views.plain(train, idx, cfg.teacherInput())[0];
             INDArray f = teacher.featuresAndLogits(x)[0].castTo(DataType.DOUBLE);
             for (int i = 0; i < idx.length; i++) {
                 int l = train.labels()[idx[i]];
@@ -254,6 +255,12 @@ public final class StageTrainer {
     private final LastLogits lastLogits = new LastLogits();
 
 
+    /** The student's view of images {@code idx} and, where there is a teacher, the teacher's view of the same crops. */
+    private INDArray[] inputs(int[] idx, Augment augment, SplittableRandom rnd) {
+        return teacher == null ? views.batch(train, idx, augment, rnd, cfg.input())
+                : views.batch(train, idx, augment, rnd, cfg.input(), cfg.teacherInput());
+    }
+
     /** The label arrays of a batch in the order of the training configuration's label mapping. */
     private List<INDArray> labels(int[] idx, INDArray teacherView) {
         List<INDArray> labels = new ArrayList<>(List.of(train.oneHot(idx)));
@@ -276,8 +283,7 @@ public final class StageTrainer {
         double sum = 0;
         int n = Math.min(OBJECTIVE_BATCHES, fixed.length);
         for (int b = 0; b < n; b++) {
-            INDArray[] v = teacher == null ? views.batch(train, fixed[b], io.horkd.train.data.Augment.NONE, new SplittableRandom(0), cfg.input())
-                    : views.batch(train, fixed[b], io.horkd.train.data.Augment.NONE, new SplittableRandom(0), cfg.input(), cfg.teacherInput());
+            INDArray[] v = inputs(fixed[b], Augment.NONE, null);
             List<INDArray> labels = labels(fixed[b], teacher == null ? null : v[1]);
             java.util.Map<String, INDArray> ph = new java.util.HashMap<>();
             ph.put(ResNet.INPUT, v[0]);
@@ -296,8 +302,7 @@ public final class StageTrainer {
         long t0 = System.nanoTime();
         for (int s = 0; s < steps; s++) {
             int[] idx = order[s];
-            INDArray[] v = teacher == null ? views.batch(train, idx, cfg.augment(), rnd, cfg.input())
-                    : views.batch(train, idx, cfg.augment(), rnd, cfg.input(), cfg.teacherInput());
+            INDArray[] v = inputs(idx, cfg.augment(), rnd);
             List<INDArray> labels = labels(idx, teacher == null ? null : v[1]);
             BatchNorm.setTraining(sd, true);
             double loss;
