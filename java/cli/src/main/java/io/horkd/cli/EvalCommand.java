@@ -50,10 +50,13 @@ final class EvalCommand implements Callable<Integer> {
         Map<String, Object> out = new LinkedHashMap<>();
         Quiet.run(() -> {
             Network net = TrainCommand.load(model);
-            Degrade view = factor == 1 ? Degrade.NONE : new Degrade(factor, cfg.filter(), cfg.lowResolution().upsample());
-            Evaluator.Classification c = Evaluator.classify(net, data.test(), views, view, 256);
+            Degrade view = factor == 1 ? Degrade.NONE : cfg.degrade(factor);
+            Evaluator.Embedding e = Evaluator.embed(net, data.test(), views, view, 256);
+            Evaluator.Classification c = Evaluator.classify(e.logits(), data.test().labels(), data.test().classes());
             int[] ks = cfg.eval().recallK().stream().mapToInt(Integer::intValue).toArray();
-            double[] recall = Evaluator.recallAtK(net, data.test().head(cfg.eval().recallQueries()), views, view, Degrade.NONE, ks, 256);
+            float[][] gallery = factor == 1 ? e.features(cfg.eval().recallQueries())
+                    : Evaluator.embed(net, data.test().head(cfg.eval().recallQueries()), views, Degrade.NONE, 256).features();
+            double[] recall = Evaluator.recallAtK(e.features(gallery.length), gallery, data.test().labels(), ks);
             out.put("model", model.toString());
             out.put("resolution", view.outSide(data.test().height()));
             out.put("top1", c.top1());

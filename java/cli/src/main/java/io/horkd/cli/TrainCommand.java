@@ -80,7 +80,7 @@ final class TrainCommand implements Callable<Integer> {
         Views views = Views.standardising(data.train());
         DistillConfig.Stream net = stage == Stage.TEACHER ? cfg.teacher() : cfg.assistant();
         int e = epochs != null ? epochs : stage == Stage.STUDENT ? cfg.student().epochs() : net.epochs();
-        Degrade input = stage == Stage.STUDENT ? new Degrade(factor, cfg.filter(), cfg.lowResolution().upsample()) : Degrade.NONE;
+        Degrade input = stage == Stage.STUDENT ? cfg.degrade(factor) : Degrade.NONE;
         LossWeights w = switch (l) {
             case CE -> LossWeights.CE_ONLY;
             case HORKD -> new LossWeights(1, cfg.loss().w1(), cfg.loss().alpha(), cfg.loss().beta(), cfg.loss().gamma(), cfg.loss().batchCenters(),

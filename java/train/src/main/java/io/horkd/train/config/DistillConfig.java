@@ -17,7 +17,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 /**
  * The whole distillation run, as read from YAML ({@code presets/default.yaml} documents every key):
@@ -149,9 +148,8 @@ public record DistillConfig(Data data, LowResolution lowResolution, Stream teach
         return Resize.Filter.parse(lowResolution.filter());
     }
 
-    /** A summary for logs. */
-    public Map<String, Object> summary() {
-        return Map.of("teacher", teacher.spec().toString(), "assistant", assistant.spec().toString(), "factors", lowResolution.factors(),
-                "seeds", seeds);
+    /** The low-resolution view at {@code factor}, with the configured filter and up-sampling. */
+    public io.horkd.train.data.Degrade degrade(int factor) {
+        return new io.horkd.train.data.Degrade(factor, filter(), lowResolution.upsample());
     }
 }

@@ -7,7 +7,6 @@ import io.horkd.train.data.Views;
 import io.horkd.train.model.Network;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /** Classification and retrieval metrics of a network on a test set seen through a view. */
 public final class Evaluator {
@@ -16,54 +15,58 @@ public final class Evaluator {
     /** Top-1 and top-5 accuracy and the confusion matrix ({@code [true][predicted]} counts). */
     public record Classification(double top1, double top5, long[][] confusion) {}
 
-    /** Classification of {@code test} seen through {@code view}. */
-    public static Classification classify(Network net, ImageSet test, Views views, Degrade view, int batch) {
-        int c = test.classes();
-        long[][] confusion = new long[c][c];
-        long hit1 = 0, hit5 = 0;
-        for (int[] idx : Batches.sequential(test.size(), batch)) {
-            INDArray x = views.plain(test, idx, view)[0];
-            float[] logits = net.featuresAndLogits(x)[1].castTo(DataType.FLOAT).dup('c').data().asFloat();
-            for (int i = 0; i < idx.length; i++) {
-                int truth = test.labels()[idx[i]];
-                int best = 0;
-                int above = 0; // classes scoring strictly higher than the truth
-                for (int k = 0; k < c; k++) {
-                    float v = logits[i * c + k];
-                    if (v > logits[i * c + best]) best = k;
-                    if (v > logits[i * c + truth]) above++;
-                }
-                confusion[truth][best]++;
-                if (best == truth) hit1++;
-                if (above < 5) hit5++;
-            }
+    /** A network's features {@code [n][d]} and logits {@code [n][C]} for every image of a set, through one view. */
+    public record Embedding(float[][] features, float[][] logits) {
+        /** The first {@code n} rows of the features. */
+        public float[][] features(int n) {
+            return java.util.Arrays.copyOf(features, Math.min(n, features.length));
         }
-        return new Classification((double) hit1 / test.size(), (double) hit5 / test.size(), confusion);
     }
 
-    /** Features of every image of {@code set} through {@code view}, {@code [n, d]}. */
-    public static INDArray features(Network net, ImageSet set, Views views, Degrade view, int batch) {
-        INDArray all = Nd4j.create(DataType.FLOAT, set.size(), net.featureSize());
+    /** One inference pass over {@code set} through {@code view}, in batches of {@code batch}. */
+    public static Embedding embed(Network net, ImageSet set, Views views, Degrade view, int batch) {
+        float[][] f = new float[set.size()][];
+        float[][] z = new float[set.size()][];
         for (int[] idx : Batches.sequential(set.size(), batch)) {
-            INDArray x = views.plain(set, idx, view)[0];
-            all.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(idx[0], idx[0] + idx.length),
-                    org.nd4j.linalg.indexing.NDArrayIndex.all()).assign(net.featuresAndLogits(x)[0]);
+            INDArray[] out = net.featuresAndLogits(views.plain(set, idx, view)[0]);
+            float[][] fb = out[0].castTo(DataType.FLOAT).toFloatMatrix();
+            float[][] zb = out[1].castTo(DataType.FLOAT).toFloatMatrix();
+            System.arraycopy(fb, 0, f, idx[0], idx.length);
+            System.arraycopy(zb, 0, z, idx[0], idx.length);
         }
-        return all;
+        return new Embedding(f, z);
+    }
+
+    /** Classification of {@code test} seen through {@code view}. */
+    public static Classification classify(Network net, ImageSet test, Views views, Degrade view, int batch) {
+        return classify(embed(net, test, views, view, batch).logits(), test.labels(), test.classes());
+    }
+
+    /** Classification from logits {@code [n][C]} against {@code labels}. */
+    public static Classification classify(float[][] logits, int[] labels, int c) {
+        long[][] confusion = new long[c][c];
+        long hit1 = 0, hit5 = 0;
+        for (int i = 0; i < logits.length; i++) {
+            float[] z = logits[i];
+            int truth = labels[i];
+            int best = 0;
+            int above = 0; // classes scoring strictly higher than the truth
+            for (int k = 0; k < c; k++) {
+                if (z[k] > z[best]) best = k;
+                if (z[k] > z[truth]) above++;
+            }
+            confusion[truth][best]++;
+            if (best == truth) hit1++;
+            if (above < 5) hit5++;
+        }
+        return new Classification((double) hit1 / logits.length, (double) hit5 / logits.length, confusion);
     }
 
     /**
-     * Recall@K of cross-resolution retrieval: each image of {@code test} seen through {@code query} (LR)
-     * searches the whole set seen through {@code gallery} (HR) by Euclidean distance of the network's
-     * features, its own HR twin excluded; a hit when one of the K nearest has the query's class.
+     * Recall@K of cross-resolution retrieval: query i (an image seen through the LR view) searches the
+     * gallery (the same images seen in HR) by Euclidean distance of the network's features, its own twin i
+     * excluded; a hit when one of the K nearest has the query's class.
      */
-    public static double[] recallAtK(Network net, ImageSet test, Views views, Degrade query, Degrade gallery, int[] ks, int batch) {
-        INDArray q = features(net, test, views, query, batch);
-        INDArray g = features(net, test, views, gallery, batch);
-        return recallAtK(q.toFloatMatrix(), g.toFloatMatrix(), test.labels(), ks);
-    }
-
-    /** Recall@K of queries against a gallery of the same images (the twin i of query i excluded). */
     public static double[] recallAtK(float[][] queries, float[][] gallery, int[] labels, int[] ks) {
         int n = queries.length;
         int kMax = 0;

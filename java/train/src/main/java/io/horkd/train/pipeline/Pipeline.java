@@ -112,10 +112,10 @@ public final class Pipeline {
             }
             Network assistant = stage(new StageConfig("assistant-s" + seed, cfg.assistant().spec(), Degrade.NONE, Degrade.NONE, horkd,
                     cfg.assistant().epochs(), t.batch(), t.lr(), t.weightDecay(), augment, seed), train, test, views, teacher, null, recording, epochs);
-            evals.addAll(evaluate("teacher", "teacher-s" + seed, teacher, seed, test, views, side, true));
-            evals.addAll(evaluate("assistant", "assistant-s" + seed, assistant, seed, test, views, side, true));
+            evals.addAll(evaluateHr("teacher", "teacher-s" + seed, teacher, seed, test, views, side));
+            evals.addAll(evaluateHr("assistant", "assistant-s" + seed, assistant, seed, test, views, side));
             for (int factor : cfg.lowResolution().factors()) {
-                Degrade lr = new Degrade(factor, cfg.filter(), cfg.lowResolution().upsample());
+                Degrade lr = cfg.degrade(factor);
                 List<Student> students = new ArrayList<>();
                 students.add(new Student("horkd", horkd, assistant));
                 if (cfg.baselines().contains("scratch")) students.add(new Student("scratch", LossWeights.CE_ONLY, null));
@@ -138,7 +138,7 @@ public final class Pipeline {
                     Network init = fromAssistant ? assistant : null;
                     Network s = stage(new StageConfig(name, cfg.assistant().spec(), lr, Degrade.NONE, st.loss(), cfg.student().epochs(),
                             t.batch(), t.lr(), t.weightDecay(), augment, seed), train, test, views, st.teacher(), init, recording, epochs);
-                    evals.add(evaluateAt(st.method(), name, s, seed, test, views, lr, factor, side));
+                    evals.add(evaluateLr(st.method(), name, s, seed, test, views, lr, factor, side));
                 }
             }
             writeResults(new Results(cfg, side, train.classNames(), evals, epochs));
@@ -157,24 +157,32 @@ public final class Pipeline {
         return r.network();
     }
 
-    /** An HR network at HR and at every LR factor (the resolution gap). */
-    private List<Evaluation> evaluate(String method, String stage, Network n, long seed, ImageSet test, Views views, int side, boolean lrToo) {
+    /** An HR network at HR and at every LR factor (the resolution gap); its HR pass is also the gallery. */
+    private List<Evaluation> evaluateHr(String method, String stage, Network n, long seed, ImageSet test, Views views, int side) {
+        Evaluator.Embedding hr = Evaluator.embed(n, test, views, Degrade.NONE, EVAL_BATCH);
+        float[][] gallery = hr.features(cfg.eval().recallQueries());
         List<Evaluation> out = new ArrayList<>();
-        out.add(evaluateAt(method, stage, n, seed, test, views, Degrade.NONE, 1, side));
-        if (lrToo) {
-            for (int f : cfg.lowResolution().factors()) {
-                out.add(evaluateAt(method, stage, n, seed, test, views, new Degrade(f, cfg.filter(), cfg.lowResolution().upsample()), f, side));
-            }
+        out.add(evaluation(method, stage, seed, test, hr, gallery, Degrade.NONE, 1, side));
+        for (int f : cfg.lowResolution().factors()) {
+            Degrade lr = cfg.degrade(f);
+            out.add(evaluation(method, stage, seed, test, Evaluator.embed(n, test, views, lr, EVAL_BATCH), gallery, lr, f, side));
         }
         return out;
     }
 
-    private Evaluation evaluateAt(String method, String stage, Network n, long seed, ImageSet test, Views views, Degrade view, int factor,
+    /** An LR student at its view, its queries searching its own embedding of the HR images. */
+    private Evaluation evaluateLr(String method, String stage, Network n, long seed, ImageSet test, Views views, Degrade lr, int factor,
             int side) {
-        Evaluator.Classification c = Evaluator.classify(n, test, views, view, EVAL_BATCH);
-        ImageSet queries = test.head(cfg.eval().recallQueries());
+        float[][] gallery = Evaluator.embed(n, test.head(cfg.eval().recallQueries()), views, Degrade.NONE, EVAL_BATCH).features();
+        return evaluation(method, stage, seed, test, Evaluator.embed(n, test, views, lr, EVAL_BATCH), gallery, lr, factor, side);
+    }
+
+    /** Top-1, top-5 and confusion from the view's logits; Recall@K of its first features against the gallery. */
+    private Evaluation evaluation(String method, String stage, long seed, ImageSet test, Evaluator.Embedding e, float[][] gallery,
+            Degrade view, int factor, int side) {
+        Evaluator.Classification c = Evaluator.classify(e.logits(), test.labels(), test.classes());
         int[] ks = cfg.eval().recallK().stream().mapToInt(Integer::intValue).toArray();
-        double[] recall = Evaluator.recallAtK(n, queries, views, view, Degrade.NONE, ks, EVAL_BATCH);
+        double[] recall = Evaluator.recallAtK(e.features(gallery.length), gallery, test.labels(), ks);
         LOG.info("{} at {}: top-1 {}, top-5 {}, Recall@{} {}", stage, view.describe(side), pct(c.top1()), pct(c.top5()), ks[0], pct(recall[0]));
         return new Evaluation(method, stage, seed, factor, view.outSide(side), c.top1(), c.top5(), recall, c.confusion());
     }
