@@ -83,10 +83,9 @@ final class TrainCommand implements Callable<Integer> {
         Degrade input = stage == Stage.STUDENT ? cfg.degrade(factor) : Degrade.NONE;
         LossWeights w = switch (l) {
             case CE -> LossWeights.CE_ONLY;
-            case HORKD -> new LossWeights(1, cfg.loss().w1(), cfg.loss().alpha(), cfg.loss().beta(), cfg.loss().gamma(), cfg.loss().batchCenters(),
-                    0, cfg.kd().temperature());
-            case KD -> new LossWeights(1, 0, 0, 0, 0, false, cfg.kd().weight(), cfg.kd().temperature());
-            case RKD -> new LossWeights(1, 0, cfg.loss().alpha(), cfg.loss().beta(), 0, false, 0, cfg.kd().temperature());
+            case HORKD -> stage == Stage.STUDENT ? cfg.studentLoss() : cfg.assistantLoss();
+            case KD -> cfg.kdLoss();
+            case RKD -> cfg.rkdLoss();
         };
         String n = name != null ? name : stage.name().toLowerCase(Locale.ROOT) + "-" + l.name().toLowerCase(Locale.ROOT)
                 + (stage == Stage.STUDENT ? "-x" + factor : "") + "-s" + seed;

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import io.horkd.train.data.Resize;
 import io.horkd.train.model.ResNetSpec;
+import io.horkd.train.stage.LossWeights;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -39,15 +40,46 @@ public record DistillConfig(Data data, LowResolution lowResolution, Stream teach
         }
     }
 
-    public record Student(int epochs, boolean initFromAssistant) {}
+    /**
+     * The LR students' schedule, initialisation and, where {@code loss} is given, its weights in place of
+     * the shared {@code loss} block's (a key left out keeps the shared value).
+     */
+    public record Student(int epochs, boolean initFromAssistant, LossOverride loss) {}
 
-    public record Loss(double w1, double alpha, double beta, double gamma, boolean batchCenters) {}
+    /** The HORKD weights: {@code CE + w1 L1 + alpha L2 + beta L3 + gamma LC}. */
+    public record Loss(double w1, double alpha, double beta, double gamma, boolean batchCenters) {
+        public Loss {
+            weight("w1", w1);
+            weight("alpha", alpha);
+            weight("beta", beta);
+            weight("gamma", gamma);
+        }
+    }
+
+    /** Some of {@link Loss}'s keys; null ones are taken from the shared block. */
+    public record LossOverride(Double w1, Double alpha, Double beta, Double gamma, Boolean batchCenters) {
+        public LossOverride {
+            if (w1 != null) weight("student.loss.w1", w1);
+            if (alpha != null) weight("student.loss.alpha", alpha);
+            if (beta != null) weight("student.loss.beta", beta);
+            if (gamma != null) weight("student.loss.gamma", gamma);
+        }
+
+        Loss over(Loss base) {
+            return new Loss(w1 != null ? w1 : base.w1(), alpha != null ? alpha : base.alpha(), beta != null ? beta : base.beta(),
+                    gamma != null ? gamma : base.gamma(), batchCenters != null ? batchCenters : base.batchCenters());
+        }
+    }
 
     public record Kd(double weight, double temperature) {}
 
     public record Train(int batch, double lr, double weightDecay, int cropPad, boolean flip) {}
 
     public record Eval(List<Integer> recallK, int recallQueries) {}
+
+    private static void weight(String key, double v) {
+        if (!(v >= 0) || Double.isInfinite(v)) throw new IllegalArgumentException(key + " must be finite and >= 0, got " + v);
+    }
 
     /** The baselines a run may add to the HORKD student. */
     public static final List<String> BASELINES = List.of("scratch", "kd", "rkd", "direct", "init-ce", "init-kd");
@@ -97,6 +129,8 @@ public record DistillConfig(Data data, LowResolution lowResolution, Stream teach
                 }
                 return YAML.readTree(in);
             }
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalArgumentException("configuration " + presetOrFile + " is not valid YAML: " + e.getMessage(), e);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read configuration " + presetOrFile, e);
         }
@@ -141,6 +175,31 @@ public record DistillConfig(Data data, LowResolution lowResolution, Stream teach
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** The assistant's HORKD loss (the shared {@code loss} block). */
+    public LossWeights assistantLoss() {
+        return horkd(loss);
+    }
+
+    /** The LR students' HORKD loss: the shared block with {@code student.loss}'s keys over it. */
+    public LossWeights studentLoss() {
+        return horkd(student.loss() == null ? loss : student.loss().over(loss));
+    }
+
+    /** The KD-only baselines' loss: CE plus Hinton's KD with {@code kd}'s weight and temperature. */
+    public LossWeights kdLoss() {
+        return new LossWeights(1, 0, 0, 0, 0, false, kd.weight(), kd.temperature());
+    }
+
+    /** The RKD baseline's loss: CE plus the students' L2 and L3 weights, no centres. */
+    public LossWeights rkdLoss() {
+        LossWeights s = studentLoss();
+        return new LossWeights(1, 0, s.alpha(), s.beta(), 0, false, 0, kd.temperature());
+    }
+
+    private LossWeights horkd(Loss l) {
+        return new LossWeights(1, l.w1(), l.alpha(), l.beta(), l.gamma(), l.batchCenters(), 0, kd.temperature());
     }
 
     /** The filter named by {@link LowResolution#filter()}. */

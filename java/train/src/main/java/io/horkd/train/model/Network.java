@@ -26,6 +26,8 @@ public final class Network {
     private final ResNetSpec spec;
     private final int channels;
     private final int classes;
+    /** Results computed from the weights as they are, for stages this network teaches (see {@link #memo}). */
+    private final Map<Object, Object> memo = new java.util.concurrent.ConcurrentHashMap<>();
 
     public Network(SameDiff sd, ResNetSpec spec, int channels, int classes) {
         this.sd = sd;
@@ -71,11 +73,37 @@ public final class Network {
         }
     }
 
+    /**
+     * {@code compute}'s result for {@code key}, computed once while the weights stay as they are. The
+     * stages a frozen teacher teaches share its outputs this way (several students of one seed see the same
+     * teacher inputs); {@link #forget} drops everything when the weights change.
+     */
+    @SuppressWarnings("unchecked")
+    public <T> T memo(Object key, java.util.function.Supplier<T> compute) {
+        Object v = memo.get(key);
+        if (v == null) {
+            v = compute.get();
+            memo.put(key, v);
+        }
+        return (T) v;
+    }
+
+    /** Drops every {@link #memo}ised result (the weights are about to change). */
+    public void forget() {
+        memo.clear();
+    }
+
+    /** How many results are {@link #memo}ised. */
+    public int memoised() {
+        return memo.size();
+    }
+
     /** Copies every weight and running statistic of {@code other} (same spec) into this stream. */
     public void copyWeightsFrom(Network other) {
         if (!spec.equals(other.spec) || channels != other.channels || classes != other.classes) {
             throw new IllegalArgumentException("cannot initialise " + spec + " from " + other.spec);
         }
+        forget();
         for (SDVariable v : other.sd.variables()) {
             VariableType t = v.getVariableType();
             if ((t == VariableType.VARIABLE || t == VariableType.CONSTANT) && sd.hasVariable(v.name())

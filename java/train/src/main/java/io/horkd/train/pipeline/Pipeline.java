@@ -100,8 +100,8 @@ public final class Pipeline {
         int side = train.height();
         DistillConfig.Train t = cfg.train();
         Augment augment = new Augment(t.cropPad(), t.flip());
-        LossWeights horkd = new LossWeights(1, cfg.loss().w1(), cfg.loss().alpha(), cfg.loss().beta(), cfg.loss().gamma(),
-                cfg.loss().batchCenters(), 0, cfg.kd().temperature());
+        LossWeights assistantLoss = cfg.assistantLoss();
+        LossWeights horkd = cfg.studentLoss();
         for (long seed : cfg.seeds()) {
             Network teacher;
             if (cfg.teacher().load() != null && !cfg.teacher().load().isBlank()) {
@@ -110,7 +110,7 @@ public final class Pipeline {
                 teacher = stage(new StageConfig("teacher-s" + seed, cfg.teacher().spec(), Degrade.NONE, Degrade.NONE, LossWeights.CE_ONLY,
                         cfg.teacher().epochs(), t.batch(), t.lr(), t.weightDecay(), augment, seed), train, test, views, null, null, recording, epochs);
             }
-            Network assistant = stage(new StageConfig("assistant-s" + seed, cfg.assistant().spec(), Degrade.NONE, Degrade.NONE, horkd,
+            Network assistant = stage(new StageConfig("assistant-s" + seed, cfg.assistant().spec(), Degrade.NONE, Degrade.NONE, assistantLoss,
                     cfg.assistant().epochs(), t.batch(), t.lr(), t.weightDecay(), augment, seed), train, test, views, teacher, null, recording, epochs);
             evals.addAll(evaluateHr("teacher", "teacher-s" + seed, teacher, seed, test, views, side));
             evals.addAll(evaluateHr("assistant", "assistant-s" + seed, assistant, seed, test, views, side));
@@ -119,19 +119,12 @@ public final class Pipeline {
                 List<Student> students = new ArrayList<>();
                 students.add(new Student("horkd", horkd, assistant));
                 if (cfg.baselines().contains("scratch")) students.add(new Student("scratch", LossWeights.CE_ONLY, null));
-                if (cfg.baselines().contains("kd")) {
-                    students.add(new Student("kd", new LossWeights(1, 0, 0, 0, 0, false, cfg.kd().weight(), cfg.kd().temperature()), assistant));
-                }
-                if (cfg.baselines().contains("rkd")) {
-                    students.add(new Student("rkd", new LossWeights(1, 0, cfg.loss().alpha(), cfg.loss().beta(), 0, false, 0, 4), assistant));
-                }
+                if (cfg.baselines().contains("kd")) students.add(new Student("kd", cfg.kdLoss(), assistant));
+                if (cfg.baselines().contains("rkd")) students.add(new Student("rkd", cfg.rkdLoss(), assistant));
                 if (cfg.baselines().contains("direct")) students.add(new Student("direct", horkd, teacher));
                 // Controls for the two-stage weight transfer: the same initialisation, without the relational loss.
                 if (cfg.baselines().contains("init-ce")) students.add(new Student("init-ce", LossWeights.CE_ONLY, null));
-                if (cfg.baselines().contains("init-kd")) {
-                    students.add(new Student("init-kd", new LossWeights(1, 0, 0, 0, 0, false, cfg.kd().weight(), cfg.kd().temperature()),
-                            assistant));
-                }
+                if (cfg.baselines().contains("init-kd")) students.add(new Student("init-kd", cfg.kdLoss(), assistant));
                 for (Student st : students) {
                     String name = st.method() + "-x" + factor + "-s" + seed;
                     boolean fromAssistant = st.method().startsWith("init-") || st.method().equals("horkd") && cfg.student().initFromAssistant();

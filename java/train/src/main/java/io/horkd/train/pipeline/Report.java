@@ -49,6 +49,13 @@ public final class Report {
             return new Stat(m, v.size() > 1 ? Math.sqrt(ss / (v.size() - 1)) : 0, v.size());
         }
 
+        /** This minus {@code o} in points, with the difference's standard error where both have several values. */
+        String minus(Stat o) {
+            double d = 100 * (mean - o.mean);
+            if (n < 2 || o.n < 2) return String.format(Locale.ROOT, "%+.2f", d);
+            return String.format(Locale.ROOT, "%+.2f ± %.2f", d, 100 * Math.sqrt(std * std / n + o.std * o.std / o.n));
+        }
+
         String pct() {
             return n > 1 ? String.format(Locale.ROOT, "%.2f ± %.2f", 100 * mean, 100 * std) : String.format(Locale.ROOT, "%.2f", 100 * mean);
         }
@@ -93,25 +100,26 @@ public final class Report {
                         .append(stat(ev, m, f, e -> e.recall()[0]).pct()).append(" |\n");
             }
         }
-        md.append("\n## HORKD against the LR baselines\n\n");
+        md.append("\n## HORKD against the LR baselines\n\nTop-1 differences in points, mean over seeds, with the standard error of the "
+                + "difference (sqrt(s1^2/n1 + s2^2/n2)) where there are several seeds.\n\n");
         for (int f : r.config().lowResolution().factors()) {
             Stat h = stat(ev, "horkd", f, Evaluation::top1);
             Stat scratch = stat(ev, "scratch", f, Evaluation::top1);
-            Stat kd = stat(ev, "kd", f, Evaluation::top1);
             Stat hr = stat(ev, "assistant", 1, Evaluation::top1);
             if (h == null) continue;
             int side = r.hrSide() / f;
             md.append("- ").append(r.hrSide()).append(" -> ").append(side).append(": HORKD ").append(h.pct()).append("%");
-            if (scratch != null) md.append(String.format(Locale.ROOT, ", %+.2f points over from-scratch", 100 * (h.mean() - scratch.mean())));
-            if (kd != null) md.append(String.format(Locale.ROOT, ", %+.2f over KD-only", 100 * (h.mean() - kd.mean())));
-            Stat initCe = stat(ev, "init-ce", f, Evaluation::top1);
-            Stat initKd = stat(ev, "init-kd", f, Evaluation::top1);
-            if (initCe != null) md.append(String.format(Locale.ROOT, ", %+.2f over CE-only from the assistant's weights", 100 * (h.mean() - initCe.mean())));
-            if (initKd != null) md.append(String.format(Locale.ROOT, ", %+.2f over KD-only from the assistant's weights", 100 * (h.mean() - initKd.mean())));
+            for (var b : List.of(Map.entry("scratch", "from scratch"), Map.entry("kd", "KD only"), Map.entry("rkd", "RKD only"),
+                    Map.entry("direct", "HORKD without assistant"), Map.entry("init-ce", "CE only from the assistant's weights"),
+                    Map.entry("init-kd", "KD only from the assistant's weights"))) {
+                Stat o = stat(ev, b.getKey(), f, Evaluation::top1);
+                if (o != null) md.append("; ").append(h.minus(o)).append(" over ").append(b.getValue());
+            }
             if (scratch != null && hr != null && hr.mean() > scratch.mean()) {
+                double closed = (h.mean() - scratch.mean()) / (hr.mean() - scratch.mean());
                 md.append(String.format(Locale.ROOT, "; it closes %.0f%% of the gap between the same network on HR (%.2f%%) and on LR from "
-                        + "scratch (%.2f%%)", 100 * (h.mean() - scratch.mean()) / (hr.mean() - scratch.mean()), 100 * hr.mean(),
-                        100 * scratch.mean()));
+                        + "scratch (%.2f%%)%s", 100 * closed, 100 * hr.mean(), 100 * scratch.mean(),
+                        closed > 1 ? ", i.e. the LR student is above the HR network it learnt from" : ""));
             }
             md.append(".\n");
         }

@@ -5,6 +5,7 @@ import io.horkd.nd4j.nn.BatchNorm;
 import io.horkd.nd4j.ops.HintonKdOp;
 import io.horkd.train.data.Augment;
 import io.horkd.train.data.Batches;
+import io.horkd.train.data.Degrade;
 import io.horkd.train.data.ImageSet;
 import io.horkd.train.data.Views;
 import io.horkd.train.eval.Evaluator;
@@ -76,6 +77,23 @@ public final class StageTrainer {
     private final Network teacher;
     private final Path dir;
     private final Listener listener;
+
+    /**
+     * Teacher outputs of a stage are kept with the teacher ({@link Network#memo}) when they take at most this
+     * much memory: the students of one seed (HORKD, KD, RKD, the controls, at every LR factor) see the same
+     * teacher inputs, step for step, since the batch order and augmentation depend only on the seed and
+     * epoch and the teacher sees the HR view. The default run's 64-d features and 10 logits for 6 epochs of
+     * 20,000 images take 35 MB.
+     */
+    static final long TEACHER_CACHE_BYTES = 256L << 20;
+
+    /** Everything that fixes a training step's teacher input. */
+    private record TeacherStep(ImageSet train, Views views, Degrade view, Augment augment, long seed, int batch, int epoch, int step) {}
+
+    private record TeacherOutputs(int[] idx, INDArray features, INDArray logits) {}
+
+    /** The dataset-level centres of a teacher seeing {@code view} of {@code train}. */
+    private record Centres(ImageSet train, Views views, Degrade view) {}
 
     public StageTrainer(StageConfig cfg, ImageSet train, ImageSet test, Views views, Network teacher, Path dir, Listener listener) {
         if (cfg.loss().needsTeacher() && teacher == null) {
@@ -168,7 +186,7 @@ public final class StageTrainer {
                 lab = sd.placeHolder(LABEL, DataType.INT, -1);
                 labels.add(LABEL);
             } else if (w.gamma() > 0) {
-                b.center(w.gamma(), datasetCenters());
+                b.center(w.gamma(), teacher.memo(new Centres(train, views, cfg.teacherInput()), this::datasetCenters).dup());
             }
             SDVariable p = null;
             if ((w.w1() > 0 || w.gamma() > 0) && dt != ds) {
@@ -261,16 +279,30 @@ public final class StageTrainer {
                 : views.batch(train, idx, augment, rnd, cfg.input(), cfg.teacherInput());
     }
 
-    /** The label arrays of a batch in the order of the training configuration's label mapping. */
-    private List<INDArray> labels(int[] idx, INDArray teacherView) {
+    /** The label arrays of a batch in the order of the training configuration's label mapping; {@code t}: teacher features and logits. */
+    private List<INDArray> labels(int[] idx, INDArray[] t) {
         List<INDArray> labels = new ArrayList<>(List.of(train.oneHot(idx)));
         if (teacher != null) {
-            INDArray[] t = teacher.featuresAndLogits(teacherView);
             if (cfg.loss().needsTeacherFeatures()) labels.add(t[0]);
             if (cfg.loss().gamma() > 0 && cfg.loss().batchCenters()) labels.add(train.labelIndices(idx));
             if (cfg.loss().kd() > 0) labels.add(t[1]);
         }
         return labels;
+    }
+
+    /** The teacher's features and logits for training step {@code step} of {@code epoch}, from its memo where they fit. */
+    private INDArray[] teacherOutputs(int epoch, int step, int steps, int[] idx, INDArray view) {
+        long bytes = 4L * cfg.epochs() * steps * cfg.batch() * (teacher.featureSize() + train.classes());
+        if (bytes > TEACHER_CACHE_BYTES) return teacher.featuresAndLogits(view);
+        TeacherOutputs o = teacher.memo(new TeacherStep(train, views, cfg.teacherInput(), cfg.augment(), cfg.seed(), cfg.batch(), epoch, step),
+                () -> {
+                    INDArray[] t = teacher.featuresAndLogits(view);
+                    return new TeacherOutputs(idx.clone(), t[0].dup(), t[1].dup());
+                });
+        if (!java.util.Arrays.equals(o.idx(), idx)) {
+            throw new IllegalStateException(cfg.name() + ": the teacher's memo holds another batch for epoch " + epoch + ", step " + step);
+        }
+        return new INDArray[] {o.features(), o.logits()};
     }
 
     static final int OBJECTIVE_BATCHES = 4;
@@ -284,7 +316,7 @@ public final class StageTrainer {
         int n = Math.min(OBJECTIVE_BATCHES, fixed.length);
         for (int b = 0; b < n; b++) {
             INDArray[] v = inputs(fixed[b], Augment.NONE, null);
-            List<INDArray> labels = labels(fixed[b], teacher == null ? null : v[1]);
+            List<INDArray> labels = labels(fixed[b], teacher == null ? null : teacher.featuresAndLogits(v[1]));
             java.util.Map<String, INDArray> ph = new java.util.HashMap<>();
             ph.put(ResNet.INPUT, v[0]);
             for (int i = 0; i < names.length; i++) ph.put(names[i], labels.get(i));
@@ -303,7 +335,7 @@ public final class StageTrainer {
         for (int s = 0; s < steps; s++) {
             int[] idx = order[s];
             INDArray[] v = inputs(idx, cfg.augment(), rnd);
-            List<INDArray> labels = labels(idx, teacher == null ? null : v[1]);
+            List<INDArray> labels = labels(idx, teacher == null ? null : teacherOutputs(epoch, s, steps, idx, v[1]));
             BatchNorm.setTraining(sd, true);
             double loss;
             try {

@@ -31,6 +31,33 @@ class DistillConfigTest {
     }
 
     @Test
+    void theStudentsLossOverridesOnlyTheKeysItGives(@TempDir Path dir) throws Exception {
+        DistillConfig d = DistillConfig.load("default", List.of("loss.gamma=0.7", "loss.alpha=0.3", "student.loss.gamma=0.05"));
+        assertEquals(0.7, d.assistantLoss().gamma());
+        assertEquals(0.3, d.assistantLoss().alpha());
+        assertEquals(0.05, d.studentLoss().gamma());
+        assertEquals(0.02, d.studentLoss().alpha()); // the preset's student block gives alpha itself
+        assertEquals(d.studentLoss().alpha(), d.rkdLoss().alpha());
+        assertEquals(0, d.rkdLoss().gamma());
+        // A file whose student block names only gamma takes the rest from the shared block.
+        Path f = dir.resolve("partial.yaml");
+        Files.writeString(f, DistillConfig.load("default", List.of()).toYaml()
+                .replaceAll("(?s)  loss:\\n    w1: [^\\n]*\\n    alpha: [^\\n]*\\n    beta: [^\\n]*\\n", "  loss:\n")
+                .replaceAll("(?m)^  alpha: 0\\.02$", "  alpha: 0.4"));
+        DistillConfig p = DistillConfig.load(f.toString(), List.of());
+        assertEquals(0.4, p.assistantLoss().alpha());
+        assertEquals(0.4, p.studentLoss().alpha());
+        assertEquals(0.1, p.studentLoss().gamma());
+        assertEquals(1.0, p.assistantLoss().gamma());
+        // No student block at all: the students use the shared weights.
+        Path g = dir.resolve("none.yaml");
+        Files.writeString(g, DistillConfig.load("paper", List.of()).toYaml().replaceAll("(?s)  loss:\\n(    [^\\n]*\\n)+", ""));
+        assertEquals(DistillConfig.load(g.toString(), List.of()).assistantLoss(), DistillConfig.load(g.toString(), List.of()).studentLoss());
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> DistillConfig.load("default", List.of("student.loss.gamma=-1")))
+                .getMessage().contains("gamma"));
+    }
+
+    @Test
     void aSavedConfigurationReadsBackEqual(@TempDir Path dir) throws Exception {
         DistillConfig d = DistillConfig.load("default", List.of("student.initFromAssistant=true"));
         Path f = dir.resolve("config.yaml");
@@ -39,7 +66,10 @@ class DistillConfigTest {
     }
 
     @Test
-    void mistakesAreNamed() {
+    void mistakesAreNamed(@TempDir Path dir) throws Exception {
+        Path broken = Files.writeString(dir.resolve("broken.yaml"), "student:\n  loss: gamma: 0.1\n");
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> DistillConfig.load(broken.toString(), List.of()))
+                .getMessage().contains("not valid YAML"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> DistillConfig.load("default", List.of("teacher.epoch=3")))
                 .getMessage().contains("unknown configuration key 'teacher.epoch'"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> DistillConfig.load("default", List.of("baselines=scratch,fitnet")))

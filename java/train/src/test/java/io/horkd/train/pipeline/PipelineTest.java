@@ -16,6 +16,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class PipelineTest {
+    /** Differences come with the standard error of a difference of two means. */
+    @Test
+    void differencesCarryTheirStandardError() {
+        Report.Stat a = Report.Stat.of(List.of(0.80, 0.82, 0.84));
+        Report.Stat b = Report.Stat.of(List.of(0.79, 0.80, 0.81));
+        assertEquals(2.0, 100 * a.std(), 1e-12);
+        // sqrt(2^2/3 + 1^2/3) = 1.29 points
+        assertEquals("+2.00 ± 1.29", a.minus(b));
+        assertEquals("-1.00", b.minus(Report.Stat.of(List.of(0.81))));
+    }
+
     /** The whole pipeline on a tiny IDX dataset: every stage, every baseline, the report and the plots. */
     @Test
     void endToEndOnATinyDataset(@TempDir Path tmp) throws Exception {
@@ -44,8 +55,8 @@ class PipelineTest {
         }
         String report = Files.readString(run.resolve("report.md"));
         assertTrue(report.contains("| LR student, HORKD (teacher -> assistant -> student) | 6x6 |"), report);
-        assertTrue(report.contains("points over from-scratch"), report);
-        assertTrue(report.contains("over CE-only from the assistant's weights"), report);
+        assertTrue(report.contains(" over from scratch;"), report);
+        assertTrue(report.contains(" over CE only from the assistant's weights"), report);
         assertEquals(10, Files.readAllLines(run.resolve("metrics.jsonl")).size());
 
         // The report can be rewritten from results.json alone.

@@ -1,5 +1,6 @@
 package io.horkd.train.stage;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -69,6 +70,30 @@ class StageTrainerTest {
         INDArray a = straight.network().featuresAndLogits(x)[1];
         INDArray b = resumed.network().featuresAndLogits(x)[1];
         assertTrue(a.equalsWithEps(b, 1e-4), "uninterrupted " + a + " vs resumed " + b);
+    }
+
+    /** Students of one teacher and seed reuse its outputs (step for step, and the centres), and train exactly as without. */
+    @Test
+    void studentsOfOneTeacherShareItsOutputsAndTrainAsWithout(@TempDir Path dir) {
+        Network teacher = new StageTrainer(stage("teacher", Degrade.NONE, LossWeights.CE_ONLY, 2), TRAIN, TEST, VIEWS, null, dir, null)
+                .run(null).network();
+        Network copy = Network.create(NET, TRAIN.channels(), TRAIN.classes(), 99);
+        copy.copyWeightsFrom(teacher);
+        LossWeights w = new LossWeights(1, 0, 0.02, 0.01, 1, false, 1, 4);
+        new StageTrainer(stage("a", Degrade.by(2), w, 2), TRAIN, TEST, VIEWS, teacher, dir, null).run(null);
+        int steps = TRAIN.size() / 32;
+        assertEquals(1 + 2 * steps, teacher.memoised()); // the centres and every step's outputs
+        Network fromMemo = new StageTrainer(stage("b", Degrade.by(2), w, 2), TRAIN, TEST, VIEWS, teacher, dir, null).run(null).network();
+        new StageTrainer(stage("c", Degrade.by(3), w, 1), TRAIN, TEST, VIEWS, teacher, dir, null).run(null);
+        assertEquals(1 + 2 * steps, teacher.memoised()); // another student, another LR factor: the same teacher inputs
+        assertEquals(0, copy.memoised());
+        Network computed = new StageTrainer(stage("b2", Degrade.by(2), w, 2), TRAIN, TEST, VIEWS, copy, dir, null).run(null).network();
+        assertEquals(1 + 2 * steps, copy.memoised());
+        INDArray x = VIEWS.plain(TEST, new int[] {0, 1, 2, 3, 4}, Degrade.by(2))[0];
+        assertArrayEquals(computed.featuresAndLogits(x)[1].ravel().toDoubleVector(), fromMemo.featuresAndLogits(x)[1].ravel().toDoubleVector(), 0.0);
+        // New weights invalidate what was derived from the old ones.
+        copy.copyWeightsFrom(fromMemo);
+        assertEquals(0, copy.memoised());
     }
 
     @Test
