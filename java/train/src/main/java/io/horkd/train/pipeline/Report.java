@@ -101,7 +101,8 @@ public final class Report {
             }
         }
         md.append("\n## HORKD against the LR baselines\n\nTop-1 differences in points, mean over seeds, with the standard error of the "
-                + "difference (sqrt(s1^2/n1 + s2^2/n2)) where there are several seeds.\n\n");
+                + "difference (sqrt(s1^2/n1 + s2^2/n2)) and the difference seed by seed (the same seed gives the same batches and "
+                + "augmentation, and for init-* the same starting weights) where there are several seeds.\n\n");
         for (int f : r.config().lowResolution().factors()) {
             Stat h = stat(ev, "horkd", f, Evaluation::top1);
             Stat scratch = stat(ev, "scratch", f, Evaluation::top1);
@@ -113,7 +114,7 @@ public final class Report {
                     Map.entry("direct", "HORKD without assistant"), Map.entry("init-ce", "CE only from the assistant's weights"),
                     Map.entry("init-kd", "KD only from the assistant's weights"))) {
                 Stat o = stat(ev, b.getKey(), f, Evaluation::top1);
-                if (o != null) md.append("; ").append(h.minus(o)).append(" over ").append(b.getValue());
+                if (o != null) md.append("; ").append(h.minus(o)).append(" over ").append(b.getValue()).append(paired(ev, b.getKey(), f));
             }
             if (scratch != null && hr != null && hr.mean() > scratch.mean()) {
                 double closed = (h.mean() - scratch.mean()) / (hr.mean() - scratch.mean());
@@ -142,6 +143,17 @@ public final class Report {
         md.append("\n## Plots\n\n![loss](plots/loss.png)\n\n![accuracy per epoch](plots/accuracy.png)\n\n"
                 + "![accuracy per resolution](plots/resolution.png)\n");
         Files.writeString(run.resolve("report.md"), md.toString());
+    }
+
+    /** " (by seed: +a, +b, ...)": HORKD minus {@code method} at {@code factor} for each seed both have; empty for one seed. */
+    static String paired(List<Evaluation> ev, String method, int factor) {
+        Map<Long, Double> other = new java.util.TreeMap<>();
+        ev.stream().filter(e -> e.method().equals(method) && e.factor() == factor).forEach(e -> other.put(e.seed(), e.top1()));
+        List<String> d = new ArrayList<>();
+        ev.stream().filter(e -> e.method().equals("horkd") && e.factor() == factor && other.containsKey(e.seed()))
+                .sorted(java.util.Comparator.comparingLong(Evaluation::seed))
+                .forEach(e -> d.add(String.format(Locale.ROOT, "%+.2f", 100 * (e.top1() - other.get(e.seed())))));
+        return d.size() < 2 ? "" : " (by seed: " + String.join(", ", d) + ")";
     }
 
     private static void confusion(StringBuilder md, Evaluation e, List<String> names) {

@@ -25,6 +25,15 @@ class PipelineTest {
         // sqrt(2^2/3 + 1^2/3) = 1.29 points
         assertEquals("+2.00 ± 1.29", a.minus(b));
         assertEquals("-1.00", b.minus(Report.Stat.of(List.of(0.81))));
+        // Seed by seed, in seed order, only for seeds both methods have.
+        List<Pipeline.Evaluation> ev = List.of(eval("horkd", 2, 0.90), eval("horkd", 1, 0.88), eval("kd", 1, 0.87), eval("kd", 2, 0.91),
+                eval("kd", 3, 0.5), eval("horkd", 4, 0.9));
+        assertEquals(" (by seed: +1.00, -1.00)", Report.paired(ev, "kd", 2));
+        assertEquals("", Report.paired(ev.subList(0, 3), "kd", 2));
+    }
+
+    private static Pipeline.Evaluation eval(String method, long seed, double top1) {
+        return new Pipeline.Evaluation(method, method + "-s" + seed, seed, 2, 14, top1, 1, new double[] {0}, new long[0][]);
     }
 
     /** The whole pipeline on a tiny IDX dataset: every stage, every baseline, the report and the plots. */
