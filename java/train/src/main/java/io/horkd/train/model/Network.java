@@ -80,12 +80,7 @@ public final class Network {
      */
     @SuppressWarnings("unchecked")
     public <T> T memo(Object key, java.util.function.Supplier<T> compute) {
-        Object v = memo.get(key);
-        if (v == null) {
-            v = compute.get();
-            memo.put(key, v);
-        }
-        return (T) v;
+        return (T) memo.computeIfAbsent(key, k -> compute.get());
     }
 
     /** Drops every {@link #memo}ised result (the weights are about to change). */

@@ -77,6 +77,8 @@ public final class StageTrainer {
     private final Network teacher;
     private final Path dir;
     private final Listener listener;
+    /** Whether this stage's teacher outputs fit in {@link #TEACHER_CACHE_BYTES} and go to the teacher's memo. */
+    private final boolean shareTeacherOutputs;
 
     /**
      * Teacher outputs of a stage are kept with the teacher ({@link Network#memo}) when they take at most this
@@ -107,6 +109,8 @@ public final class StageTrainer {
         this.test = test;
         this.views = views;
         this.teacher = cfg.loss().needsTeacher() ? teacher : null;
+        this.shareTeacherOutputs = this.teacher != null && 4L * cfg.epochs() * (train.size() / cfg.batch()) * cfg.batch()
+                * (this.teacher.featureSize() + train.classes()) <= TEACHER_CACHE_BYTES;
         this.dir = dir;
         this.listener = listener == null ? new Listener() {} : listener;
     }
@@ -291,9 +295,8 @@ public final class StageTrainer {
     }
 
     /** The teacher's features and logits for training step {@code step} of {@code epoch}, from its memo where they fit. */
-    private INDArray[] teacherOutputs(int epoch, int step, int steps, int[] idx, INDArray view) {
-        long bytes = 4L * cfg.epochs() * steps * cfg.batch() * (teacher.featureSize() + train.classes());
-        if (bytes > TEACHER_CACHE_BYTES) return teacher.featuresAndLogits(view);
+    private INDArray[] teacherOutputs(int epoch, int step, int[] idx, INDArray view) {
+        if (!shareTeacherOutputs) return teacher.featuresAndLogits(view);
         TeacherOutputs o = teacher.memo(new TeacherStep(train, views, cfg.teacherInput(), cfg.augment(), cfg.seed(), cfg.batch(), epoch, step),
                 () -> {
                     INDArray[] t = teacher.featuresAndLogits(view);
@@ -335,7 +338,7 @@ public final class StageTrainer {
         for (int s = 0; s < steps; s++) {
             int[] idx = order[s];
             INDArray[] v = inputs(idx, cfg.augment(), rnd);
-            List<INDArray> labels = labels(idx, teacher == null ? null : teacherOutputs(epoch, s, steps, idx, v[1]));
+            List<INDArray> labels = labels(idx, teacher == null ? null : teacherOutputs(epoch, s, idx, v[1]));
             BatchNorm.setTraining(sd, true);
             double loss;
             try {
