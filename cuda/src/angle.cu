@@ -2,6 +2,7 @@
 #include "horkd/kernels/angle.cuh"
 #include "horkd/kernels/common.cuh"
 #include "horkd/kernels/gemm.cuh"
+#include "launch.cuh"
 
 namespace horkd {
 namespace {
@@ -249,10 +250,10 @@ cudaError_t angle_loss(const double* gram_s, const double* gram_t, int m, double
     double* mp = qv + mm;
     double* partials = mp + mm;
     cudaError_t err;
-    inverse_distances_kernel<<<blocks_for(mm, 256), 256, 0, stream>>>(gram_s, m, rs);
-    inverse_distances_kernel<<<blocks_for(mm, 256), 256, 0, stream>>>(gram_t, m, rt);
+    HORKD_LAUNCH(inverse_distances_kernel, blocks_for(mm, 256), 256, 0, stream)(gram_s, m, rs);
+    HORKD_LAUNCH(inverse_distances_kernel, blocks_for(mm, 256), 256, 0, stream)(gram_t, m, rt);
     dim3 vgrid((m + kVertexI - 1) / kVertexI, (m + kVertexJ - 1) / kVertexJ);
-    angle_vertex_kernel<<<vgrid, kVertexI, 0, stream>>>(gram_s, gram_t, rs, rt, m, bv, qv, partials);
+    HORKD_LAUNCH(angle_vertex_kernel, vgrid, kVertexI, 0, stream)(gram_s, gram_t, rs, rt, m, bv, qv, partials);
     if ((err = cudaGetLastError()) != cudaSuccess) return err;
     if ((err = sum_partials(partials, static_cast<long long>(vgrid.x) * vgrid.y, 1.0 / divisor, value, stream)) !=
         cudaSuccess) {
@@ -260,15 +261,15 @@ cudaError_t angle_loss(const double* gram_s, const double* gram_t, int m, double
     }
     if (k == nullptr) return cudaSuccess;
     const int tiles = (m + kPairTile - 1) / kPairTile;
-    angle_pair_kernel<<<tiles * (tiles + 1) / 2, 256, 0, stream>>>(gram_s, gram_t, rs, rt, m, tiles, mp);
-    angle_finish_kernel<<<m, kRowThreads, 0, stream>>>(mp, bv, qv, rs, m, coef / divisor, k);
+    HORKD_LAUNCH(angle_pair_kernel, tiles * (tiles + 1) / 2, 256, 0, stream)(gram_s, gram_t, rs, rt, m, tiles, mp);
+    HORKD_LAUNCH(angle_finish_kernel, m, kRowThreads, 0, stream)(mp, bv, qv, rs, m, coef / divisor, k);
     return cudaGetLastError();
 }
 
 cudaError_t laplacian_times(const double* k, const double* c, int m, int d, double* out, cudaStream_t stream) {
     cudaError_t err = gemm(false, false, m, d, m, 1.0, k, m, c, d, out, d, false, stream);
     if (err != cudaSuccess) return err;
-    subtract_row_sums_kernel<<<m, kRowThreads, 0, stream>>>(k, c, m, d, out);
+    HORKD_LAUNCH(subtract_row_sums_kernel, m, kRowThreads, 0, stream)(k, c, m, d, out);
     return cudaGetLastError();
 }
 

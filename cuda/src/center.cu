@@ -2,6 +2,7 @@
 #include "horkd/kernels/center.cuh"
 #include "horkd/kernels/common.cuh"
 #include "horkd/kernels/gemm.cuh"
+#include "launch.cuh"
 
 namespace horkd {
 namespace {
@@ -142,9 +143,9 @@ cudaError_t batch_centers(const double* f, const int* labels, int m, int dt, int
     // Rows past C' stay zero: W U multiplies them by zero weights, and 0 * garbage may be NaN.
     cudaError_t err = cudaMemsetAsync(u, 0, sizeof(double) * classes * dt, stream);
     if (err != cudaSuccess) return err;
-    class_index_kernel<<<1, kThreads, 0, stream>>>(labels, m, classes, index, present);
+    HORKD_LAUNCH(class_index_kernel, 1, kThreads, 0, stream)(labels, m, classes, index, present);
     dim3 grid((dt + 127) / 128, classes);
-    class_means_kernel<<<grid, 128, 0, stream>>>(f, labels, m, dt, classes, index, u);
+    HORKD_LAUNCH(class_means_kernel, grid, 128, 0, stream)(f, labels, m, dt, classes, index, u);
     return cudaGetLastError();
 }
 
@@ -165,10 +166,10 @@ cudaError_t center_loss(const double* x, const double* f, const double* u, int c
     const long long mdt = static_cast<long long>(m) * dt;
     const long long cdt = static_cast<long long>(classes) * dt;
     cudaError_t err;
-    center_shift_kernel<<<blocks_for(dt, 128), 128, 0, stream>>>(u, present, classes, dt, shift);
-    subtract_shift_kernel<<<blocks_for(mdt, 256), 256, 0, stream>>>(x, m, dt, shift, xc);
-    subtract_shift_kernel<<<blocks_for(mdt, 256), 256, 0, stream>>>(f, m, dt, shift, fc);
-    subtract_shift_kernel<<<blocks_for(cdt, 256), 256, 0, stream>>>(u, classes, dt, shift, uc);
+    HORKD_LAUNCH(center_shift_kernel, blocks_for(dt, 128), 128, 0, stream)(u, present, classes, dt, shift);
+    HORKD_LAUNCH(subtract_shift_kernel, blocks_for(mdt, 256), 256, 0, stream)(x, m, dt, shift, xc);
+    HORKD_LAUNCH(subtract_shift_kernel, blocks_for(mdt, 256), 256, 0, stream)(f, m, dt, shift, fc);
+    HORKD_LAUNCH(subtract_shift_kernel, blocks_for(cdt, 256), 256, 0, stream)(u, classes, dt, shift, uc);
     if ((err = cudaGetLastError()) != cudaSuccess) return err;
     // Rows of u past C' (batch scope) are zero; their products are ignored by center_rows_kernel.
     if ((err = gemm(false, true, m, classes, dt, 1.0, xc, dt, uc, dt, xu, classes, false, stream)) != cudaSuccess) return err;
@@ -176,19 +177,19 @@ cudaError_t center_loss(const double* x, const double* f, const double* u, int c
     if ((err = dot_rows(xc, xc, m, dt, dt, nx, stream)) != cudaSuccess) return err;
     if ((err = dot_rows(fc, fc, m, dt, dt, nf, stream)) != cudaSuccess) return err;
     if ((err = dot_rows(uc, uc, classes, dt, dt, nu, stream)) != cudaSuccess) return err;
-    center_rows_kernel<<<m, kThreads, 0, stream>>>(xu, fu, nx, nf, nu, present, classes, m, dx ? w : nullptr,
+    HORKD_LAUNCH(center_rows_kernel, m, kThreads, 0, stream)(xu, fu, nx, nf, nu, present, classes, m, dx ? w : nullptr,
                                                    dx ? row_w : nullptr, row_value);
-    value_scale_kernel<<<1, 1024, 0, stream>>>(row_value, m, present, classes, value);
+    HORKD_LAUNCH(value_scale_kernel, 1, 1024, 0, stream)(row_value, m, present, classes, value);
     if ((err = cudaGetLastError()) != cudaSuccess || dx == nullptr) return err;
     if ((err = gemm(false, false, m, dt, classes, 1.0, w, classes, uc, dt, dx, dt, false, stream)) != cudaSuccess) return err;
-    center_grad_kernel<<<blocks_for(mdt, 256), 256, 0, stream>>>(xc, row_w, m, dt, dx);
+    HORKD_LAUNCH(center_grad_kernel, blocks_for(mdt, 256), 256, 0, stream)(xc, row_w, m, dt, dx);
     return cudaGetLastError();
 }
 
 cudaError_t center_accumulate(const float* t, const int* labels, int n, int d, int classes, double* sums,
                               long long* counts, cudaStream_t stream) {
     dim3 grid((d + 127) / 128, classes);
-    accumulate_kernel<<<grid, 128, 0, stream>>>(t, labels, n, d, classes, sums, counts);
+    HORKD_LAUNCH(accumulate_kernel, grid, 128, 0, stream)(t, labels, n, d, classes, sums, counts);
     return cudaGetLastError();
 }
 

@@ -7,6 +7,7 @@
 //      columns, so every row read and write is coalesced.
 //   2. row_sq_norms: one warp per row, a fixed-order shuffle reduction.
 #include "horkd/kernels/centering.cuh"
+#include "launch.cuh"
 
 namespace horkd {
 namespace {
@@ -63,21 +64,21 @@ cudaError_t center_rows(const float* x, float* out, float* sq_norms, int batch, 
                         cudaStream_t stream) {
     const dim3 block(kTileCols, kTileRows);
     const dim3 grid((d + kTileCols - 1) / kTileCols, batch);
-    center_columns_kernel<float><<<grid, block, 0, stream>>>(x, out, m, d);
+    HORKD_LAUNCH(center_columns_kernel<float>, grid, block, 0, stream)(x, out, m, d);
     cudaError_t err = cudaGetLastError();
     if (err != cudaSuccess || sq_norms == nullptr) return err;
 
     const long long n_rows = static_cast<long long>(batch) * m;
     constexpr int kThreads = 256;  // 8 rows per block
     const long long blocks = (n_rows * 32 + kThreads - 1) / kThreads;
-    row_sq_norms_kernel<<<static_cast<unsigned>(blocks), kThreads, 0, stream>>>(out, sq_norms, n_rows, d);
+    HORKD_LAUNCH(row_sq_norms_kernel, static_cast<unsigned>(blocks), kThreads, 0, stream)(out, sq_norms, n_rows, d);
     return cudaGetLastError();
 }
 
 cudaError_t center_rows_double(const float* x, double* out, int batch, int m, int d, cudaStream_t stream) {
     const dim3 block(kTileCols, kTileRows);
     const dim3 grid((d + kTileCols - 1) / kTileCols, batch);
-    center_columns_kernel<double><<<grid, block, 0, stream>>>(x, out, m, d);
+    HORKD_LAUNCH(center_columns_kernel<double>, grid, block, 0, stream)(x, out, m, d);
     return cudaGetLastError();
 }
 

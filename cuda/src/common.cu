@@ -1,5 +1,6 @@
 // Deterministic reductions and element-wise helpers (see horkd/kernels/common.cuh).
 #include "horkd/kernels/common.cuh"
+#include "launch.cuh"
 
 namespace horkd {
 namespace {
@@ -29,19 +30,19 @@ __global__ void add_scaled_kernel(const double* __restrict__ src, double scale, 
 }  // namespace
 
 cudaError_t sum_partials(const double* partials, long long n, double scale, double* out, cudaStream_t stream) {
-    sum_partials_kernel<<<1, kReduceThreads, 0, stream>>>(partials, n, scale, out);
+    HORKD_LAUNCH(sum_partials_kernel, 1, kReduceThreads, 0, stream)(partials, n, scale, out);
     return cudaGetLastError();
 }
 
 cudaError_t widen(const float* src, double* dst, long long n, cudaStream_t stream) {
     if (n == 0) return cudaSuccess;
-    widen_kernel<<<blocks_for(n, 256), 256, 0, stream>>>(src, dst, n);
+    HORKD_LAUNCH(widen_kernel, blocks_for(n, 256), 256, 0, stream)(src, dst, n);
     return cudaGetLastError();
 }
 
 cudaError_t add_scaled_to_float(const double* src, double scale, float* dst, long long n, cudaStream_t stream) {
     if (n == 0) return cudaSuccess;
-    add_scaled_kernel<<<blocks_for(n, 256), 256, 0, stream>>>(src, scale, dst, n);
+    HORKD_LAUNCH(add_scaled_kernel, blocks_for(n, 256), 256, 0, stream)(src, scale, dst, n);
     return cudaGetLastError();
 }
 

@@ -1,6 +1,7 @@
 // Tiled float64 GEMM (see horkd/kernels/gemm.cuh for the contract).
 #include "horkd/kernels/common.cuh"
 #include "horkd/kernels/gemm.cuh"
+#include "launch.cuh"
 
 namespace horkd {
 namespace {
@@ -85,13 +86,13 @@ cudaError_t gemm(bool trans_a, bool trans_b, int m, int n, int k, double alpha, 
                  const double* b, int ldb, double* c, int ldc, bool accumulate, cudaStream_t stream) {
     if (m == 0 || n == 0) return cudaSuccess;
     dim3 grid((n + kTile - 1) / kTile, (m + kTile - 1) / kTile);
-    gemm_kernel<<<grid, kThreads, 0, stream>>>(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, c, ldc, accumulate);
+    HORKD_LAUNCH(gemm_kernel, grid, kThreads, 0, stream)(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, c, ldc, accumulate);
     return cudaGetLastError();
 }
 
 cudaError_t dot_rows(const double* x, const double* y, int rows, int k, int ld, double* out, cudaStream_t stream) {
     if (rows == 0) return cudaSuccess;
-    dot_rows_kernel<<<blocks_for(rows, 128), 128, 0, stream>>>(x, y, rows, k, ld, out);
+    HORKD_LAUNCH(dot_rows_kernel, blocks_for(rows, 128), 128, 0, stream)(x, y, rows, k, ld, out);
     return cudaGetLastError();
 }
 

@@ -14,6 +14,7 @@
 #include "horkd/kernels/pairwise.cuh"
 #include "horkd/kernels/pointwise.cuh"
 #include "workspace.cuh"
+#include "launch.cuh"
 
 using horkd::Carver;
 
@@ -78,7 +79,7 @@ int check_labels(horkd_workspace* ws, const char* fn, const int* d_labels, long 
     long long* d_bad = static_cast<long long*>(ws->flags.ptr);
     const long long none = n;
     HORKD_CUDA_TRY(cudaMemcpyAsync(d_bad, &none, sizeof none, cudaMemcpyHostToDevice, stream));
-    check_labels_kernel<<<horkd::blocks_for(n, 256), 256, 0, stream>>>(d_labels, n, classes, d_bad);
+    HORKD_LAUNCH(check_labels_kernel, horkd::blocks_for(n, 256), 256, 0, stream)(d_labels, n, classes, d_bad);
     HORKD_CUDA_TRY(cudaGetLastError());
     long long bad = n;
     HORKD_CUDA_TRY(cudaMemcpyAsync(&bad, d_bad, sizeof bad, cudaMemcpyDeviceToHost, stream));

@@ -1,6 +1,7 @@
 // L2 forward and backward (see horkd/kernels/pairwise.cuh for the formulas).
 #include "horkd/kernels/common.cuh"
 #include "horkd/kernels/pairwise.cuh"
+#include "launch.cuh"
 
 namespace horkd {
 namespace {
@@ -100,17 +101,17 @@ cudaError_t distance_loss(const double* gram_s, const double* gram_t, int m, Pen
     double* c = mu + 2;
     const double pairs = static_cast<double>(m) * (m - 1);
     cudaError_t err;
-    distances_kernel<<<m, kThreads, 0, stream>>>(gram_s, m, ds, rows_s);
-    distances_kernel<<<m, kThreads, 0, stream>>>(gram_t, m, dt, rows_t);
+    HORKD_LAUNCH(distances_kernel, m, kThreads, 0, stream)(gram_s, m, ds, rows_s);
+    HORKD_LAUNCH(distances_kernel, m, kThreads, 0, stream)(gram_t, m, dt, rows_t);
     if ((err = cudaGetLastError()) != cudaSuccess) return err;
     if ((err = sum_partials(rows_s, m, 1.0 / pairs, mu, stream)) != cudaSuccess) return err;
     if ((err = sum_partials(rows_t, m, 1.0 / pairs, mu + 1, stream)) != cudaSuccess) return err;
-    errors_kernel<<<m, kThreads, 0, stream>>>(ds, dt, m, penalty, divisor, mu, row_value, row_weighted);
+    HORKD_LAUNCH(errors_kernel, m, kThreads, 0, stream)(ds, dt, m, penalty, divisor, mu, row_value, row_weighted);
     if ((err = cudaGetLastError()) != cudaSuccess) return err;
     if ((err = sum_partials(row_value, m, 1.0 / divisor, value, stream)) != cudaSuccess) return err;
     if (k == nullptr) return cudaSuccess;
     if ((err = sum_partials(row_weighted, m, 1.0 / pairs, c, stream)) != cudaSuccess) return err;
-    gradient_kernel<<<m, kThreads, 0, stream>>>(gram_s, ds, dt, m, mu, c, coef, k);
+    HORKD_LAUNCH(gradient_kernel, m, kThreads, 0, stream)(gram_s, ds, dt, m, mu, c, coef, k);
     return cudaGetLastError();
 }
 

@@ -1,6 +1,7 @@
 // L1 and Hinton KD (see horkd/kernels/pointwise.cuh).
 #include "horkd/kernels/common.cuh"
 #include "horkd/kernels/pointwise.cuh"
+#include "launch.cuh"
 
 namespace horkd {
 namespace {
@@ -82,7 +83,7 @@ __global__ void hinton_rows_kernel(const float* __restrict__ s, const float* __r
 cudaError_t pointwise_loss(const double* x, const double* f, int m, int dt, bool mse, double* dx, double* value,
                            double* scratch, cudaStream_t stream) {
     const double n = static_cast<double>(m) * dt;
-    pointwise_rows_kernel<<<m, kThreads, 0, stream>>>(x, f, dt, mse, n, dx, scratch);
+    HORKD_LAUNCH(pointwise_rows_kernel, m, kThreads, 0, stream)(x, f, dt, mse, n, dx, scratch);
     cudaError_t err = cudaGetLastError();
     if (err != cudaSuccess) return err;
     return sum_partials(scratch, m, 1.0 / n, value, stream);
@@ -90,7 +91,7 @@ cudaError_t pointwise_loss(const double* x, const double* f, int m, int dt, bool
 
 cudaError_t hinton_loss(const float* s, const float* t, int m, int classes, double temperature, double* ds,
                         double* value, double* scratch, cudaStream_t stream) {
-    hinton_rows_kernel<<<m, kThreads, 0, stream>>>(s, t, classes, m, temperature, ds, scratch);
+    HORKD_LAUNCH(hinton_rows_kernel, m, kThreads, 0, stream)(s, t, classes, m, temperature, ds, scratch);
     cudaError_t err = cudaGetLastError();
     if (err != cudaSuccess) return err;
     return sum_partials(scratch, m, temperature * temperature / m, value, stream);
