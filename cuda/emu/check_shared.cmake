@@ -14,10 +14,12 @@ string(REPLACE "\n" ";" lines "${table}")
 set(kernels "")
 foreach(line IN LISTS lines)
   # address  flags  section  size  name
-  if(line MATCHES "^[0-9a-f]+ [^\t]* \\.tbss\t([0-9a-f]+) +(.*\\)::[A-Za-z_][A-Za-z_0-9]*)$"
-     OR line MATCHES "^[0-9a-f]+ [^\t]* \\.tdata\t([0-9a-f]+) +(.*\\)::[A-Za-z_][A-Za-z_0-9]*)$")
-    math(EXPR bytes "0x${CMAKE_MATCH_1}")
-    string(REGEX REPLACE "::[A-Za-z_][A-Za-z_0-9]*$" "" fn "${CMAKE_MATCH_2}")
+  if(line MATCHES "^[0-9a-f]+ [^\t]* \\.(tbss|tdata)\t([0-9a-f]+) +(.*\\)::[A-Za-z_][A-Za-z_0-9]*)$")
+    math(EXPR bytes "0x${CMAKE_MATCH_2}")
+    string(REGEX REPLACE "::[A-Za-z_][A-Za-z_0-9]*$" "" fn "${CMAKE_MATCH_3}")
+    if(fn MATCHES "^(.*::)?\\(anonymous namespace\\)$")
+      continue()  # a namespace-scope thread-local, not a kernel's
+    endif()
     string(MAKE_C_IDENTIFIER "${fn}" key)
     if(NOT DEFINED total_${key})
       set(total_${key} 0)

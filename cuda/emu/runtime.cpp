@@ -34,7 +34,8 @@
 #endif
 
 // Hand-written x86-64 switch unless HORKD_EMU_UCONTEXT is defined or the machine is another one (then
-// glibc's swapcontext, which also saves the signal mask: a system call per switch, about 50x slower).
+// glibc's swapcontext, which also saves the signal mask: a system call per switch, about 12x slower;
+// docs/CUDA-EMULATION.md says why not Boost.Context).
 #if defined(__x86_64__) && !defined(HORKD_EMU_UCONTEXT)
 #define HORKD_EMU_ASM_SWITCH 1
 #endif
@@ -310,7 +311,7 @@ class Worker {
     void barrier();
     unsigned long long collective(Collective op, unsigned mask, unsigned long long bits, int arg, int width,
                                   const void* site);
-    [[noreturn]] void fault(const std::string& what);
+    [[noreturn]] void fault(const char* fmt, ...) __attribute__((format(printf, 2, 3)));
     [[noreturn]] void finish();
     void enter();
 
@@ -476,9 +477,17 @@ void Worker::finish() {
     host_misuse("a finished fiber was resumed");
 }
 
-void Worker::fault(const std::string& what) {
-    Fiber& f = *running_;
-    if (fault_.empty()) fault_ = where(f) + ": " + what;
+// The fiber never returns from here, so nothing it owns may need a destructor: the message is formatted
+// on its stack and copied into the worker before the switch.
+void Worker::fault(const char* fmt, ...) {
+    if (fault_.empty()) {
+        char what[512];
+        va_list args;
+        va_start(args, fmt);
+        vsnprintf(what, sizeof what, fmt, args);
+        va_end(args);
+        fault_ = where(*running_) + ": " + what;
+    }
     finish();
 }
 
@@ -492,8 +501,8 @@ unsigned long long Worker::collective(Collective op, unsigned mask, unsigned lon
                                       const void* site) {
     Fiber& f = *running_;
     const unsigned lane = f.linear % 32;
-    if ((mask >> lane & 1u) == 0) fault(format("%s with mask 0x%08x, which leaves out the calling lane %u", collective_name(op), mask, lane));
-    if (width < 1 || width > 32 || (width & (width - 1)) != 0) fault(format("%s with width %d (a power of 2 up to 32)", collective_name(op), width));
+    if ((mask >> lane & 1u) == 0) fault("%s with mask 0x%08x, which leaves out the calling lane %u", collective_name(op), mask, lane);
+    if (width < 1 || width > 32 || (width & (width - 1)) != 0) fault("%s with width %d (a power of 2 up to 32)", collective_name(op), width);
     f.op = op;
     f.mask = mask;
     f.bits = bits;

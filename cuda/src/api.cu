@@ -24,6 +24,12 @@ extern "C" {
 
 int horkd_built_with_cuda(void) { return 1; }
 
+#if defined(HORKD_EMULATED)
+int horkd_emulated(void) { return 1; }
+#else
+int horkd_emulated(void) { return 0; }
+#endif
+
 int horkd_cuda_runtime_version(void) { return CUDART_VERSION; }
 
 int horkd_device_count(int* count) {

@@ -9,34 +9,45 @@ namespace {
 
 constexpr int kThreads = 256;
 
-// Counts per class, then the compacted index of each present class: one block, fixed order.
-__global__ void class_index_kernel(const int* __restrict__ labels, int m, int classes, int* __restrict__ index,
-                                   int* __restrict__ present) {
-    for (int c = threadIdx.x; c < classes; c += blockDim.x) index[c] = 0;
-    __syncthreads();
-    if (threadIdx.x == 0) {
-        for (int i = 0; i < m; ++i) index[labels[i]] = 1;
-        int next = 0;
-        for (int c = 0; c < classes; ++c) index[c] = index[c] ? next++ : -1;
-        *present = next;
+// Samples grouped by label without a per-class array (the class count may be anything up to INT_MAX):
+// order[r] = the sample of rank r, ranked by (label, index), so each group lists its samples in index
+// order. One thread per sample, O(n^2) comparisons in all; n is a batch.
+__global__ void rank_by_label_kernel(const int* __restrict__ labels, int n, int* __restrict__ order) {
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= n) return;
+    const int li = labels[i];
+    int rank = 0;
+    for (int j = 0; j < n; ++j) {
+        const int lj = labels[j];
+        rank += lj < li || (lj == li && j < i);
     }
+    order[rank] = i;
 }
 
-// u[index[c]][col] = mean of f[i][col] over i with label c: one thread per (class, column).
-__global__ void class_means_kernel(const double* __restrict__ f, const int* __restrict__ labels, int m, int dt,
-                                   int classes, const int* __restrict__ index, double* __restrict__ u) {
-    const int c = blockIdx.y;
-    const int col = blockIdx.x * blockDim.x + threadIdx.x;
-    if (c >= classes || col >= dt || index[c] < 0) return;
-    double sum = 0.0;
-    int count = 0;
-    for (int i = 0; i < m; ++i) {
-        if (labels[i] == c) {
-            sum += f[static_cast<long long>(i) * dt + col];
-            ++count;
-        }
+// starts[g] = rank of the first sample of group g (groups in increasing label), starts[G] = n; *groups = G.
+__global__ void group_starts_kernel(const int* __restrict__ labels, const int* __restrict__ order, int n,
+                                    int* __restrict__ starts, int* __restrict__ groups) {
+    if (threadIdx.x != 0) return;
+    int g = 0;
+    for (int r = 0; r < n; ++r) {
+        if (r == 0 || labels[order[r]] != labels[order[r - 1]]) starts[g++] = r;
     }
-    u[static_cast<long long>(index[c]) * dt + col] = sum / count;
+    starts[g] = n;
+    *groups = g;
+}
+
+// u[g][col] = mean of f[i][col] over the samples i of group g, summed in sample order: one thread per
+// (group, column), the groups strided over grid.y.
+__global__ void group_means_kernel(const double* __restrict__ f, const int* __restrict__ order,
+                                   const int* __restrict__ starts, const int* __restrict__ groups, int dt,
+                                   double* __restrict__ u) {
+    const int col = blockIdx.x * blockDim.x + threadIdx.x;
+    if (col >= dt) return;
+    for (int g = blockIdx.y; g < *groups; g += gridDim.y) {
+        double sum = 0.0;
+        for (int r = starts[g]; r < starts[g + 1]; ++r) sum += f[static_cast<long long>(order[r]) * dt + col];
+        u[static_cast<long long>(g) * dt + col] = sum / (starts[g + 1] - starts[g]);
+    }
 }
 
 // shift[col] = mean over the C' centres of u[.][col]; then x, f, u minus shift into xc, fc, uc.
@@ -111,21 +122,21 @@ __global__ void value_scale_kernel(const double* __restrict__ row_value, int m, 
     }
 }
 
-__global__ void accumulate_kernel(const float* __restrict__ t, const int* __restrict__ labels, int n, int d,
-                                  int classes, double* __restrict__ sums, long long* __restrict__ counts) {
-    const int c = blockIdx.y;
+// sums[c][col] += the sum of the rows of group g (class c), counts[c] += its size: one thread per
+// (group, column); each output is touched by one thread, so no atomics.
+__global__ void accumulate_groups_kernel(const float* __restrict__ t, const int* __restrict__ labels,
+                                         const int* __restrict__ order, const int* __restrict__ starts,
+                                         const int* __restrict__ groups, int d, double* __restrict__ sums,
+                                         long long* __restrict__ counts) {
     const int col = blockIdx.x * blockDim.x + threadIdx.x;
-    if (c >= classes || col >= d) return;
-    double s = 0.0;
-    long long count = 0;
-    for (int i = 0; i < n; ++i) {
-        if (labels[i] == c) {
-            s += static_cast<double>(t[static_cast<long long>(i) * d + col]);
-            ++count;
-        }
+    if (col >= d) return;
+    for (int g = blockIdx.y; g < *groups; g += gridDim.y) {
+        const int c = labels[order[starts[g]]];
+        double s = 0.0;
+        for (int r = starts[g]; r < starts[g + 1]; ++r) s += static_cast<double>(t[static_cast<long long>(order[r]) * d + col]);
+        sums[static_cast<long long>(c) * d + col] += s;
+        if (col == 0) counts[c] += starts[g + 1] - starts[g];
     }
-    sums[static_cast<long long>(c) * d + col] += s;
-    if (col == 0) counts[c] += count;
 }
 
 }  // namespace
@@ -137,15 +148,32 @@ long long center_scratch_doubles(int m, int dt, int classes) {
            + 4LL * m + classes + dt;  // nx, nf, row_w, row_value, nu, shift
 }
 
-cudaError_t batch_centers(const double* f, const int* labels, int m, int dt, int classes, double* u, int* present,
-                          double* scratch, cudaStream_t stream) {
-    int* index = reinterpret_cast<int*>(scratch);  // classes ints
+long long group_scratch_ints(int n) { return 2LL * n + 2; }
+
+cudaError_t group_by_label(const int* labels, int n, int* scratch, cudaStream_t stream) {
+    int* order = scratch;
+    int* starts = order + n;
+    int* groups = starts + n + 1;
+    HORKD_LAUNCH(rank_by_label_kernel, blocks_for(n, kThreads), kThreads, 0, stream)(labels, n, order);
+    HORKD_LAUNCH(group_starts_kernel, 1, 32, 0, stream)(labels, order, n, starts, groups);
+    return cudaGetLastError();
+}
+
+namespace {
+// Columns in blocks of 128 along x, groups strided along y (at most one per sample).
+dim3 group_grid(int n, int cols) { return dim3((cols + 127) / 128, static_cast<unsigned>(n < 65535 ? n : 65535)); }
+}  // namespace
+
+cudaError_t batch_centers(const double* f, const int* labels, int m, int dt, int capacity, double* u, int* scratch,
+                          cudaStream_t stream) {
     // Rows past C' stay zero: W U multiplies them by zero weights, and 0 * garbage may be NaN.
-    cudaError_t err = cudaMemsetAsync(u, 0, sizeof(double) * classes * dt, stream);
+    cudaError_t err = cudaMemsetAsync(u, 0, sizeof(double) * capacity * dt, stream);
     if (err != cudaSuccess) return err;
-    HORKD_LAUNCH(class_index_kernel, 1, kThreads, 0, stream)(labels, m, classes, index, present);
-    dim3 grid((dt + 127) / 128, classes);
-    HORKD_LAUNCH(class_means_kernel, grid, 128, 0, stream)(f, labels, m, dt, classes, index, u);
+    if ((err = group_by_label(labels, m, scratch, stream)) != cudaSuccess) return err;
+    const int* order = scratch;
+    const int* starts = order + m;
+    const int* groups = starts + m + 1;
+    HORKD_LAUNCH(group_means_kernel, group_grid(m, dt), 128, 0, stream)(f, order, starts, groups, dt, u);
     return cudaGetLastError();
 }
 
@@ -186,10 +214,14 @@ cudaError_t center_loss(const double* x, const double* f, const double* u, int c
     return cudaGetLastError();
 }
 
-cudaError_t center_accumulate(const float* t, const int* labels, int n, int d, int classes, double* sums,
-                              long long* counts, cudaStream_t stream) {
-    dim3 grid((d + 127) / 128, classes);
-    HORKD_LAUNCH(accumulate_kernel, grid, 128, 0, stream)(t, labels, n, d, classes, sums, counts);
+cudaError_t center_accumulate(const float* t, const int* labels, int n, int d, double* sums, long long* counts,
+                              int* scratch, cudaStream_t stream) {
+    cudaError_t err = group_by_label(labels, n, scratch, stream);
+    if (err != cudaSuccess) return err;
+    const int* order = scratch;
+    const int* starts = order + n;
+    const int* groups = starts + n + 1;
+    HORKD_LAUNCH(accumulate_groups_kernel, group_grid(n, d), 128, 0, stream)(t, labels, order, starts, groups, d, sums, counts);
     return cudaGetLastError();
 }
 

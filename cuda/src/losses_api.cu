@@ -1,5 +1,6 @@
 // The loss entry points of horkd.h: argument checks, the per-problem sequence of kernels, and the host
 // variants that stage through the workspace. Kernels live in their own files behind horkd/kernels/.
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <vector>
@@ -40,11 +41,29 @@ int check_sizes(const char* fn, int batch, int m, int ds, int dt) {
     return HORKD_SUCCESS;
 }
 
+int check_kd_sizes(const char* fn, int batch, int m, int classes) {
+    if (batch > 0 && m > 0 && classes > 0) return HORKD_SUCCESS;
+    return horkd_fail(HORKD_ERROR_INVALID_ARGUMENT, "%s: batch, m and classes must be positive, got batch=%d m=%d classes=%d",
+                      fn, batch, m, classes);
+}
+
+int check_flag(const char* fn, const char* name, int value) {
+    if (value == 0 || value == 1) return HORKD_SUCCESS;
+    return horkd_fail(HORKD_ERROR_INVALID_ARGUMENT, "%s: %s=%d must be 0 or 1", fn, name, value);
+}
+
+int check_reduction(const char* fn, const char* name, int value) {
+    if (value == HORKD_REDUCTION_PAPER || value == HORKD_REDUCTION_RKD) return HORKD_SUCCESS;
+    return horkd_fail(HORKD_ERROR_INVALID_ARGUMENT, "%s: %s=%d is not a HORKD_REDUCTION_* (0 or 1)", fn, name, value);
+}
+
 int need(const char* fn, const void* p, const char* name) {
     return p ? HORKD_SUCCESS : horkd_fail(HORKD_ERROR_INVALID_ARGUMENT, "%s: %s must not be NULL", fn, name);
 }
 
-cudaStream_t stream_of(horkd_workspace* ws, horkd_stream s) { return s ? static_cast<cudaStream_t>(s) : ws->own_stream; }
+// horkd.h's stream rule: a horkd_stream is a cudaStream_t, NULL the legacy default stream, in every
+// function. The workspace's own stream serves only the host entry points, which wait for it anyway.
+cudaStream_t stream_of(horkd_stream s) { return static_cast<cudaStream_t>(s); }
 
 double coef_at(const double* coef, int b) { return coef ? coef[b] : 1.0; }
 
@@ -54,6 +73,7 @@ int carve(horkd_workspace* ws, Layout layout) {
     Carver measure(nullptr);
     layout(measure);
     HORKD_CUDA_TRY(ws->scratch.ensure(measure.used()));
+    ws->scratch.unguard();
     Carver real(ws->scratch.ptr);
     layout(real);
     return HORKD_SUCCESS;
@@ -103,7 +123,12 @@ int relational(horkd_workspace* ws, const float* s, const float* t, int batch, i
     HORKD_TRY(check_sizes(fn, batch, m, ds, dt));
     HORKD_TRY(need(fn, s, "d_student"));
     HORKD_TRY(need(fn, t, "d_teacher"));
-    if (distance < HORKD_DISTANCE_OFF || distance > HORKD_DISTANCE_HUBER) return invalid("distance=%lld is not a HORKD_DISTANCE_*", fn, distance);
+    if (distance < HORKD_DISTANCE_OFF || distance > HORKD_DISTANCE_HUBER) {
+        return invalid("distance=%lld is not a HORKD_DISTANCE_* (0, 1 or 2)", fn, distance);
+    }
+    HORKD_TRY(check_reduction(fn, "distance_reduction", distance_reduction));
+    HORKD_TRY(check_flag(fn, "angle", angle));
+    HORKD_TRY(check_reduction(fn, "angle_reduction", angle_reduction));
     const bool l2 = distance != HORKD_DISTANCE_OFF;
     const bool l3 = angle != 0;
     if (l2) HORKD_TRY(need(fn, values_distance, "values_distance"));
@@ -205,14 +230,17 @@ int feature_loss(horkd_workspace* ws, const char* fn, FeatureLoss kind, const fl
         if (labels) HORKD_TRY(check_labels(ws, fn, labels, static_cast<long long>(batch) * m, classes, st));
     }
     const bool want = grad_s != nullptr || grad_p != nullptr;
+    const bool dataset_scope = lc && !batch_scope;
+    // Batch scope: at most one centre per sample, whatever the class count.
+    const int capacity = !lc ? 0 : batch_scope ? (classes < m ? classes : m) : classes;
     const long long mds = static_cast<long long>(m) * ds;
     const long long mdt = static_cast<long long>(m) * dt;
-    double *pd, *ud, *ub, *g, *f, *x, *dx, *dg, *dp, *vals, *work, *index_space;
-    int* present;
+    double *pd, *ud, *ub, *g, *f, *x, *dx, *dg, *dp, *vals, *work;
+    int* groups;
     HORKD_TRY(carve(ws, [&](Carver& c) {
         pd = c.take<double>(projection ? static_cast<long long>(dt) * ds : 0);
-        ud = c.take<double>(lc && !batch_scope ? static_cast<long long>(classes) * dt : 0);
-        ub = c.take<double>(batch_scope ? static_cast<long long>(classes) * dt : 0);
+        ud = c.take<double>(dataset_scope ? static_cast<long long>(classes) * dt : 0);
+        ub = c.take<double>(batch_scope ? static_cast<long long>(capacity) * dt : 0);
         g = c.take<double>(mds);
         f = c.take<double>(mdt);
         x = c.take<double>(projection ? mdt : 0);
@@ -220,9 +248,8 @@ int feature_loss(horkd_workspace* ws, const char* fn, FeatureLoss kind, const fl
         dg = c.take<double>(want && projection ? mds : 0);
         dp = c.take<double>(grad_p ? static_cast<long long>(dt) * ds : 0);
         vals = c.take<double>(batch);
-        index_space = c.take<double>(batch_scope ? classes : 0);
-        present = c.take<int>(batch_scope ? 1 : 0);
-        work = c.take<double>(lc ? horkd::center_scratch_doubles(m, dt, classes) : m);
+        groups = c.take<int>(batch_scope ? horkd::group_scratch_ints(m) : 0);
+        work = c.take<double>(lc ? horkd::center_scratch_doubles(m, dt, capacity) : m);
     }));
     Projected proj;
     proj.ds = ds;
@@ -231,8 +258,8 @@ int feature_loss(horkd_workspace* ws, const char* fn, FeatureLoss kind, const fl
         HORKD_CUDA_TRY(horkd::widen(projection, pd, static_cast<long long>(dt) * ds, st));
         proj.p = pd;
     }
-    if (ud) HORKD_CUDA_TRY(horkd::widen(centers, ud, static_cast<long long>(classes) * dt, st));
-    if (dp) HORKD_CUDA_TRY(cudaMemsetAsync(dp, 0, sizeof(double) * dt * ds, st));
+    if (dataset_scope) HORKD_CUDA_TRY(horkd::widen(centers, ud, static_cast<long long>(classes) * dt, st));
+    if (grad_p) HORKD_CUDA_TRY(cudaMemsetAsync(dp, 0, sizeof(double) * dt * ds, st));
     for (int b = 0; b < batch; ++b) {
         HORKD_CUDA_TRY(horkd::widen(s + b * mds, g, mds, st));
         HORKD_CUDA_TRY(horkd::widen(t + b * mdt, f, mdt, st));
@@ -243,13 +270,13 @@ int feature_loss(horkd_workspace* ws, const char* fn, FeatureLoss kind, const fl
         }
         if (lc) {
             const double* u = ud;
+            const int* present = nullptr;  // dataset scope: all `classes` centres
             if (batch_scope) {
-                HORKD_CUDA_TRY(horkd::batch_centers(f, labels + static_cast<long long>(b) * m, m, dt, classes, ub, present,
-                                                    index_space, st));
+                HORKD_CUDA_TRY(horkd::batch_centers(f, labels + static_cast<long long>(b) * m, m, dt, capacity, ub, groups, st));
                 u = ub;
+                present = groups + 2 * m + 1;  // the group count (see group_by_label)
             }
-            HORKD_CUDA_TRY(horkd::center_loss(xb, f, u, classes, batch_scope ? present : nullptr, m, dt,
-                                              want ? dx : nullptr, vals + b, work, st));
+            HORKD_CUDA_TRY(horkd::center_loss(xb, f, u, capacity, present, m, dt, want ? dx : nullptr, vals + b, work, st));
         } else {
             HORKD_CUDA_TRY(horkd::pointwise_loss(xb, f, m, dt, kind == FeatureLoss::kPointwiseMse, want ? dx : nullptr,
                                                  vals + b, work, st));
@@ -275,11 +302,13 @@ int feature_loss(horkd_workspace* ws, const char* fn, FeatureLoss kind, const fl
 int hinton(horkd_workspace* ws, const float* s, const float* t, int batch, int m, int classes, double temperature,
            const double* coef, double* values, float* grad, cudaStream_t st) {
     const char* fn = "horkd_hinton";
-    HORKD_TRY(check_sizes(fn, batch, m, classes, classes));
+    HORKD_TRY(check_kd_sizes(fn, batch, m, classes));
     HORKD_TRY(need(fn, s, "d_student"));
     HORKD_TRY(need(fn, t, "d_teacher"));
     HORKD_TRY(need(fn, values, "values"));
-    if (!(temperature > 0.0)) return horkd_fail(HORKD_ERROR_INVALID_ARGUMENT, "%s: temperature must be > 0, got %g", fn, temperature);
+    if (!(temperature > 0.0) || !std::isfinite(temperature)) {
+        return horkd_fail(HORKD_ERROR_INVALID_ARGUMENT, "%s: temperature must be finite and > 0, got %g", fn, temperature);
+    }
     const long long mc = static_cast<long long>(m) * classes;
     double *dsb, *vals, *work;
     HORKD_TRY(carve(ws, [&](Carver& c) {
@@ -327,6 +356,8 @@ class Staging {
         }
         HORKD_CUDA_TRY(ws_->io.ensure(dm.used()));
         HORKD_CUDA_TRY(ws_->staging.ensure(pm.used()));
+        ws_->io.unguard();
+        ws_->staging.unguard();
         Carver d(ws_->io.ptr), p(ws_->staging.ptr);
         for (auto& a : args_) {
             if (a.bytes == 0) continue;
@@ -427,7 +458,7 @@ int horkd_relational(horkd_workspace* ws, const float* d_student, const float* d
                      double* values_angle, float* d_grad_student, horkd_stream stream) {
     HORKD_TRY(need("horkd_relational", ws, "ws"));
     return relational(ws, d_student, d_teacher, batch, m, ds, dt, distance, distance_reduction, angle, angle_reduction,
-                      coef_distance, coef_angle, values_distance, values_angle, d_grad_student, stream_of(ws, stream));
+                      coef_distance, coef_angle, values_distance, values_angle, d_grad_student, stream_of(stream));
 }
 
 int horkd_relational_host(horkd_workspace* ws, const float* student, const float* teacher, int batch, int m, int ds,
@@ -454,7 +485,7 @@ int horkd_center(horkd_workspace* ws, const float* d_student, const float* d_tea
     HORKD_TRY(need("horkd_center", ws, "ws"));
     return feature_loss(ws, "horkd_center", FeatureLoss::kCenter, d_student, d_teacher, batch, m, ds, dt, d_labels,
                         classes, d_centers, d_projection, coef, values, d_grad_student, d_grad_projection,
-                        stream_of(ws, stream));
+                        stream_of(stream));
 }
 
 int horkd_center_host(horkd_workspace* ws, const float* student, const float* teacher, int batch, int m, int ds, int dt,
@@ -492,9 +523,10 @@ int horkd_pointwise(horkd_workspace* ws, const float* d_student, const float* d_
                     int dt, int mse, const float* d_projection, const double* coef, double* values, float* d_grad_student,
                     float* d_grad_projection, horkd_stream stream) {
     HORKD_TRY(need("horkd_pointwise", ws, "ws"));
+    HORKD_TRY(check_flag("horkd_pointwise", "mse", mse));
     return feature_loss(ws, "horkd_pointwise", mse ? FeatureLoss::kPointwiseMse : FeatureLoss::kPointwiseMae, d_student,
                         d_teacher, batch, m, ds, dt, nullptr, 0, nullptr, d_projection, coef, values, d_grad_student,
-                        d_grad_projection, stream_of(ws, stream));
+                        d_grad_projection, stream_of(stream));
 }
 
 int horkd_pointwise_host(horkd_workspace* ws, const float* student, const float* teacher, int batch, int m, int ds,
@@ -502,6 +534,7 @@ int horkd_pointwise_host(horkd_workspace* ws, const float* student, const float*
                          float* grad_student, float* grad_projection) {
     const char* fn = "horkd_pointwise_host";
     HORKD_TRY(host_arguments(fn, ws, batch, m, ds, dt, student, teacher));
+    HORKD_TRY(check_flag(fn, "mse", mse));
     cudaStream_t st = ws->own_stream;
     Staging io(ws);
     io.input(student, sizeof(float) * batch * m * ds);
@@ -521,13 +554,16 @@ int horkd_hinton(horkd_workspace* ws, const float* d_student, const float* d_tea
                  double temperature, const double* coef, double* values, float* d_grad_student, horkd_stream stream) {
     HORKD_TRY(need("horkd_hinton", ws, "ws"));
     return hinton(ws, d_student, d_teacher, batch, m, classes, temperature, coef, values, d_grad_student,
-                  stream_of(ws, stream));
+                  stream_of(stream));
 }
 
 int horkd_hinton_host(horkd_workspace* ws, const float* student, const float* teacher, int batch, int m, int classes,
                       double temperature, const double* coef, double* values, float* grad_student) {
     const char* fn = "horkd_hinton_host";
-    HORKD_TRY(host_arguments(fn, ws, batch, m, classes, classes, student, teacher));
+    HORKD_TRY(need(fn, ws, "ws"));
+    HORKD_TRY(check_kd_sizes(fn, batch, m, classes));
+    HORKD_TRY(need(fn, student, "student"));
+    HORKD_TRY(need(fn, teacher, "teacher"));
     cudaStream_t st = ws->own_stream;
     Staging io(ws);
     io.input(student, sizeof(float) * batch * m * classes);
@@ -548,9 +584,11 @@ int horkd_center_accumulate(horkd_workspace* ws, const float* d_teacher, const i
     HORKD_TRY(need(fn, d_sums, "d_sums"));
     HORKD_TRY(need(fn, d_counts, "d_counts"));
     if (n <= 0 || d <= 0 || classes <= 0) return invalid("n=%lld, d=%lld and classes=%lld must be positive", fn, n, d, classes);
-    cudaStream_t st = stream_of(ws, stream);
+    cudaStream_t st = stream_of(stream);
     HORKD_TRY(check_labels(ws, fn, d_labels, n, classes, st));
-    HORKD_CUDA_TRY(horkd::center_accumulate(d_teacher, d_labels, n, d, classes, d_sums, d_counts, st));
+    int* groups;
+    HORKD_TRY(carve(ws, [&](Carver& c) { groups = c.take<int>(horkd::group_scratch_ints(n)); }));
+    HORKD_CUDA_TRY(horkd::center_accumulate(d_teacher, d_labels, n, d, d_sums, d_counts, groups, st));
     HORKD_CUDA_TRY(cudaStreamSynchronize(st));
     horkd_clear_error();
     return HORKD_SUCCESS;

@@ -9,6 +9,7 @@
 #define NO_CUDA() horkd_fail(HORKD_ERROR_NO_CUDA, "libhorkd_cuda was built without CUDA (nvcc was not found)")
 
 int horkd_built_with_cuda(void) { return 0; }
+int horkd_emulated(void) { return 0; }
 int horkd_cuda_runtime_version(void) { return 0; }
 
 int horkd_device_count(int* count) {

@@ -4,6 +4,9 @@
 
 #include <cstddef>
 #include <cuda_runtime.h>
+#if defined(HORKD_WORKSPACE_GUARD)
+#include <sanitizer/asan_interface.h>
+#endif
 
 namespace horkd {
 
@@ -25,7 +28,15 @@ struct Buffer {
         return cudaSuccess;
     }
 
+    // The guards of the last layout lifted (before a new layout, or the release).
+    void unguard() {
+#if defined(HORKD_WORKSPACE_GUARD)
+        if (ptr) ASAN_UNPOISON_MEMORY_REGION(ptr, bytes);
+#endif
+    }
+
     void release() {
+        unguard();
         if (ptr) pinned ? cudaFreeHost(ptr) : cudaFree(ptr);
         ptr = nullptr;
         bytes = 0;
@@ -33,16 +44,30 @@ struct Buffer {
 };
 
 // Hands out aligned pieces of a buffer, front to back. Used twice per call: once with a null base to
-// measure, once on the buffer.
+// measure, once on the buffer. A piece of no elements is nullptr, never a pointer into the buffer, so a
+// caller cannot write through it by mistake. With HORKD_WORKSPACE_GUARD (the ASan build of the emulated
+// device) each piece is followed by kGuard bytes that AddressSanitizer reports any access to.
 class Carver {
   public:
+#if defined(HORKD_WORKSPACE_GUARD)
+    static constexpr size_t kGuard = 256;
+#else
+    static constexpr size_t kGuard = 0;
+#endif
+
     explicit Carver(void* base) : base_(static_cast<char*>(base)) {}
 
     template <typename T>
     T* take(long long count) {
-        size_t at = (used_ + 255) & ~static_cast<size_t>(255);
-        used_ = at + sizeof(T) * static_cast<size_t>(count > 0 ? count : 0);
-        return base_ ? reinterpret_cast<T*>(base_ + at) : nullptr;
+        if (count <= 0) return nullptr;
+        const size_t at = (used_ + 255) & ~static_cast<size_t>(255);
+        const size_t bytes = sizeof(T) * static_cast<size_t>(count);
+        used_ = at + bytes + kGuard;
+        if (!base_) return nullptr;
+#if defined(HORKD_WORKSPACE_GUARD)
+        ASAN_POISON_MEMORY_REGION(base_ + at + bytes, kGuard);
+#endif
+        return reinterpret_cast<T*>(base_ + at);
     }
 
     size_t used() const { return used_ + 256; }

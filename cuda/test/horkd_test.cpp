@@ -1,9 +1,16 @@
-// Native tests of the CUDA losses (run by ctest; exit 77 = skipped where there is no device).
+// Native tests of the CUDA library (run by ctest on a GPU, where exit 77 = skipped without a device, and
+// on the emulated device of cuda/emu in every CI run).
 //
-// Every kernel against the float64 reference of reference.hpp on fresh random inputs: m from 3 to 4096
+// Every kernel against the float64 reference of reference.hpp on fresh random inputs: m from 1 to 4096
 // (non-multiples of every tile size), widths 1 to 2048, 1 to 8 problems per call, per-column offsets up
-// to 1000 and scales 1e-4 to 1e4, exact duplicate rows. Both entry points (device pointers and host
-// arrays) and bit-for-bit determinism run to run.
+// to 1000 and scales 1e-4 to 1e4, exact duplicate rows; the identity projection, dataset centres without
+// labels, more than 65535 classes, KD over 1000 classes with a one-hot teacher; row centring and
+// dataset-centre accumulation (exact sums); every bad argument of horkd.h (its named status, and nothing
+// written); the stream rule (NULL is the legacy default stream, so inputs enqueued there are seen); both
+// entry points (device pointers and host arrays) and bit-for-bit determinism run to run.
+//
+// The last line is a hash of every output bit ("output hash: ..."): on the emulator, runs in different
+// thread orders must print the same one (cuda/emu/compare_orders.cmake).
 //
 // Tolerances (the GPU computes in float64 too, so only summation orders and the float32 rounding of
 // the returned gradients differ):
@@ -13,7 +20,7 @@
 //              a cancellation, as for collinear points).
 //
 //   usage: horkd_test [--quick | --large]
-//     --quick  three small cases (for compute-sanitizer, which slows kernels down 10-100x)
+//     --quick  small cases only (for compute-sanitizer and ASan, which slow kernels down 10-100x)
 //     --large  adds m = 4096 (minutes of CPU reference on 16 cores)
 #include <cmath>
 #include <cstdio>
@@ -30,6 +37,17 @@ namespace {
 
 int failures = 0;
 int checks = 0;
+unsigned long long output_hash = 1469598103934665603ULL;  // FNV-1a over every output, in test order
+
+void hash_bytes(const void* p, size_t n) {
+    const unsigned char* b = static_cast<const unsigned char*>(p);
+    for (size_t i = 0; i < n; ++i) output_hash = (output_hash ^ b[i]) * 1099511628211ULL;
+}
+
+template <typename T>
+void hash_all(const std::vector<T>& v) {
+    hash_bytes(v.data(), v.size() * sizeof(T));
+}
 
 void expect(bool ok, const std::string& what) {
     ++checks;
@@ -143,6 +161,10 @@ void relational_case(horkd_workspace* ws, const Case& c) {
             compare_grad(grad2.data() + static_cast<size_t>(b) * m * c.ds, r2.grad, 1 / (m * mean_distance(g, m, c.ds)), "L2 " + tag);
             compare_grad(grad3.data() + static_cast<size_t>(b) * m * c.ds, r3.grad, angle_bound(g, m, c.ds), "L3 " + tag);
         }
+        hash_all(v2);
+        hash_all(v3);
+        hash_all(grad2);
+        hash_all(grad3);
     }
     std::printf("ok   relational %s\n", c.name().c_str());
 }
@@ -183,6 +205,9 @@ void feature_case(horkd_workspace* ws, const Case& c) {
             for (size_t q = 0; q < gpsum.size(); ++q) gpsum[q] += r.gradp[q];
         }
         compare_grad(gp.data(), gpsum, c.scale / m, std::string(name) + " dP " + c.name());
+        hash_all(v);
+        hash_all(gs);
+        hash_all(gp);
     }
     if (c.ds == c.dt) {  // Hinton KD on the features read as logits
         std::vector<double> v(B);
@@ -194,58 +219,391 @@ void feature_case(horkd_workspace* ws, const Case& c) {
             compare_value(v[b], r.value, "KD " + c.name());
             compare_grad(gs.data() + static_cast<size_t>(b) * m * c.ds, r.grad, 1.0 / m, "KD " + c.name());
         }
+        hash_all(v);
+        hash_all(gs);
     }
     std::printf("ok   features   %s\n", c.name().c_str());
 }
 
-// Device-pointer entry: same bits as the host entry, and the same bits on a second run.
-void determinism_and_device_entry(horkd_workspace* ws) {
+// Device memory of the test, freed at scope exit.
+class Device {
+  public:
+    explicit Device(size_t bytes) : bytes_(bytes) {
+        check_status(horkd_malloc(&ptr_, static_cast<long long>(bytes)), "horkd_malloc");
+    }
+    template <typename T>
+    explicit Device(const std::vector<T>& host) : Device(host.size() * sizeof(T)) {
+        check_status(horkd_memcpy_h2d(ptr_, host.data(), static_cast<long long>(bytes_), nullptr), "horkd_memcpy_h2d");
+    }
+    ~Device() { horkd_free(ptr_); }
+    Device(const Device&) = delete;
+    Device& operator=(const Device&) = delete;
+    template <typename T>
+    T* as() const {
+        return static_cast<T*>(ptr_);
+    }
+    template <typename T>
+    std::vector<T> fetch() const {
+        std::vector<T> h(bytes_ / sizeof(T));
+        check_status(horkd_memcpy_d2h(h.data(), ptr_, static_cast<long long>(bytes_), nullptr), "horkd_memcpy_d2h");
+        check_status(horkd_stream_synchronize(nullptr), "horkd_stream_synchronize");
+        return h;
+    }
+
+  private:
+    void* ptr_ = nullptr;
+    size_t bytes_;
+};
+
+// Device-pointer entries, with the inputs enqueued on the legacy default stream (NULL) and no
+// synchronisation before the loss: NULL is the same stream for the loss (horkd.h's stream rule), so it
+// sees them; the values and gradients must be those of the host entry to the bit, and again run to run.
+void device_entries_and_stream_rule(horkd_workspace* ws) {
     Case c{4242, 2, 300, 96, 64, 1.0, 3.0, true};
     std::mt19937_64 rng(c.seed);
     auto s = features(rng, c, c.ds);
     auto t = features(rng, c, c.dt);
-    std::vector<double> v2a(2), v3a(2), v2b(2), v3b(2);
-    std::vector<float> ga(s.size(), 0.f), gb(s.size(), 0.f);
-    check_status(horkd_relational_host(ws, s.data(), t.data(), 2, c.m, c.ds, c.dt, HORKD_DISTANCE_SQUARE, 0, 1, 0,
-                                       nullptr, nullptr, v2a.data(), v3a.data(), ga.data()), "host run 1");
-    float *ds_, *dt_, *dg_;
-    check_status(horkd_malloc(reinterpret_cast<void**>(&ds_), sizeof(float) * s.size()), "malloc");
-    check_status(horkd_malloc(reinterpret_cast<void**>(&dt_), sizeof(float) * t.size()), "malloc");
-    check_status(horkd_malloc(reinterpret_cast<void**>(&dg_), sizeof(float) * s.size()), "malloc");
-    check_status(horkd_memcpy_h2d(ds_, s.data(), sizeof(float) * s.size(), nullptr), "h2d");
-    check_status(horkd_memcpy_h2d(dt_, t.data(), sizeof(float) * t.size(), nullptr), "h2d");
-    std::vector<float> zeros(s.size(), 0.f);
-    check_status(horkd_memcpy_h2d(dg_, zeros.data(), sizeof(float) * s.size(), nullptr), "h2d");
-    check_status(horkd_stream_synchronize(nullptr), "sync");
-    check_status(horkd_relational(ws, ds_, dt_, 2, c.m, c.ds, c.dt, HORKD_DISTANCE_SQUARE, 0, 1, 0, nullptr, nullptr,
-                                  v2b.data(), v3b.data(), dg_, nullptr), "device run");
-    check_status(horkd_memcpy_d2h(gb.data(), dg_, sizeof(float) * s.size(), nullptr), "d2h");
-    check_status(horkd_stream_synchronize(nullptr), "sync");
-    expect(std::memcmp(v2a.data(), v2b.data(), sizeof(double) * 2) == 0 &&
-               std::memcmp(v3a.data(), v3b.data(), sizeof(double) * 2) == 0,
-           "device entry gives the host entry's values to the bit");
-    expect(std::memcmp(ga.data(), gb.data(), sizeof(float) * ga.size()) == 0, "device entry gives the host entry's gradient to the bit");
+    const int classes = 5;
+    std::vector<int> labels(static_cast<size_t>(c.batch) * c.m);
+    for (auto& l : labels) l = static_cast<int>(rng() % classes);
+    std::vector<float> p(static_cast<size_t>(c.dt) * c.ds), u(static_cast<size_t>(classes) * c.dt), zeros(s.size(), 0.f);
+    std::normal_distribution<double> normal(0.0, 1.0);
+    for (auto& v : p) v = static_cast<float>(normal(rng) / 10);
+    for (auto& v : u) v = static_cast<float>(3 + normal(rng));
+    std::vector<float> tk(s.size());  // teacher logits for KD, the width of the student
+    for (auto& v : tk) v = static_cast<float>(2 * normal(rng));
+    const int B = c.batch;
+
+    std::vector<double> v2a(B), v3a(B), v2b(B), v3b(B);
+    std::vector<float> ga(s.size(), 0.f);
+    check_status(horkd_relational_host(ws, s.data(), t.data(), B, c.m, c.ds, c.dt, HORKD_DISTANCE_SQUARE, 0, 1, 0,
+                                       nullptr, nullptr, v2a.data(), v3a.data(), ga.data()), "relational host");
+    {
+        Device ds_(s), dt_(t), dg_(zeros);
+        check_status(horkd_relational(ws, ds_.as<float>(), dt_.as<float>(), B, c.m, c.ds, c.dt, HORKD_DISTANCE_SQUARE, 0,
+                                      1, 0, nullptr, nullptr, v2b.data(), v3b.data(), dg_.as<float>(), nullptr),
+                     "relational device");
+        expect(v2a == v2b && v3a == v3b && ga == dg_.fetch<float>(), "relational: device entry = host entry, to the bit");
+    }
     std::vector<float> gc(s.size(), 0.f);
-    check_status(horkd_relational_host(ws, s.data(), t.data(), 2, c.m, c.ds, c.dt, HORKD_DISTANCE_SQUARE, 0, 1, 0,
-                                       nullptr, nullptr, v2b.data(), v3b.data(), gc.data()), "host run 2");
-    expect(std::memcmp(ga.data(), gc.data(), sizeof(float) * ga.size()) == 0, "run to run, the same bits");
-    horkd_free(ds_);
-    horkd_free(dt_);
-    horkd_free(dg_);
-    std::printf("ok   determinism and device entry\n");
+    check_status(horkd_relational_host(ws, s.data(), t.data(), B, c.m, c.ds, c.dt, HORKD_DISTANCE_SQUARE, 0, 1, 0,
+                                       nullptr, nullptr, v2b.data(), v3b.data(), gc.data()), "relational host again");
+    expect(ga == gc && v2a == v2b, "relational: run to run, the same bits");
+    hash_all(v2a);
+    hash_all(v3a);
+    hash_all(ga);
+
+    for (int lc = 0; lc < 2; ++lc) {
+        std::vector<double> va(B), vb(B);
+        std::vector<float> gsa(s.size(), 0.f), gpa(p.size(), 0.f), pz(p.size(), 0.f);
+        if (lc) {
+            check_status(horkd_center_host(ws, s.data(), t.data(), B, c.m, c.ds, c.dt, labels.data(), classes, nullptr,
+                                           p.data(), nullptr, va.data(), gsa.data(), gpa.data()), "center host");
+        } else {
+            check_status(horkd_pointwise_host(ws, s.data(), t.data(), B, c.m, c.ds, c.dt, 1, p.data(), nullptr, va.data(),
+                                              gsa.data(), gpa.data()), "pointwise host");
+        }
+        Device ds_(s), dt_(t), dl_(labels), dp_(p), dgs_(zeros), dgp_(pz);
+        if (lc) {
+            check_status(horkd_center(ws, ds_.as<float>(), dt_.as<float>(), B, c.m, c.ds, c.dt, dl_.as<int>(), classes,
+                                      nullptr, dp_.as<float>(), nullptr, vb.data(), dgs_.as<float>(), dgp_.as<float>(),
+                                      nullptr), "center device");
+        } else {
+            check_status(horkd_pointwise(ws, ds_.as<float>(), dt_.as<float>(), B, c.m, c.ds, c.dt, 1, dp_.as<float>(),
+                                         nullptr, vb.data(), dgs_.as<float>(), dgp_.as<float>(), nullptr), "pointwise device");
+        }
+        expect(va == vb && gsa == dgs_.fetch<float>() && gpa == dgp_.fetch<float>(),
+               std::string(lc ? "LC" : "L1") + ": device entry = host entry, to the bit");
+        hash_all(va);
+        hash_all(gsa);
+        hash_all(gpa);
+    }
+    {
+        std::vector<double> va(B), vb(B);
+        std::vector<float> gsa(s.size(), 0.f);
+        check_status(horkd_hinton_host(ws, s.data(), tk.data(), B, c.m, c.ds, 2.0, nullptr, va.data(), gsa.data()),
+                     "hinton host");
+        Device ds_(s), dt_(tk), dg_(zeros);
+        check_status(horkd_hinton(ws, ds_.as<float>(), dt_.as<float>(), B, c.m, c.ds, 2.0, nullptr, vb.data(),
+                                  dg_.as<float>(), nullptr), "hinton device");
+        expect(va == vb && gsa == dg_.fetch<float>(), "KD: device entry = host entry, to the bit");
+        hash_all(va);
+        hash_all(gsa);
+    }
+    std::printf("ok   device entries, stream rule and determinism\n");
 }
 
-void bad_input_is_named(horkd_workspace* ws) {
-    std::vector<float> x(12, 1.f);
-    std::vector<int> labels = {0, 1, 7, 1};
-    double v;
-    int st = horkd_center_host(ws, x.data(), x.data(), 1, 4, 3, 3, labels.data(), 3, nullptr, nullptr, nullptr, &v,
-                               nullptr, nullptr);
-    expect(st == HORKD_ERROR_INVALID_ARGUMENT && std::strstr(horkd_last_error(), "label 7 at flat index 2 is outside 0..2"),
-           std::string("labels out of range are named: ") + horkd_last_error());
-    st = horkd_relational_host(ws, x.data(), x.data(), 1, 0, 3, 3, HORKD_DISTANCE_SQUARE, 0, 0, 0, nullptr, nullptr, &v,
-                               nullptr, nullptr);
-    expect(st == HORKD_ERROR_INVALID_ARGUMENT, std::string("m = 0 is refused: ") + horkd_last_error());
+// L1 and LC with the identity projection (d_projection NULL, no projection gradient) on a fresh
+// workspace, LC with dataset centres and no labels, and more than 65535 classes.
+void identity_projection_and_classes() {
+    horkd_workspace* ws = nullptr;
+    check_status(horkd_workspace_create(&ws), "horkd_workspace_create");
+    struct Shape {
+        int batch, m, d, classes;
+    } shapes[] = {{1, 8, 64, 3}, {2, 1, 5, 2}, {1, 2, 3, 4}, {3, 3, 17, 2}, {1, 100, 33, 9}, {1, 40, 4, 70001}};
+    unsigned long long seed = 31;
+    for (const Shape& sh : shapes) {
+        Case c{seed++, sh.batch, sh.m, sh.d, sh.d, 1.0, 2.0, false};
+        std::mt19937_64 rng(c.seed);
+        auto s = features(rng, c, c.ds);
+        auto t = features(rng, c, c.dt);
+        std::normal_distribution<double> normal(0.0, 1.0);
+        std::vector<float> u(static_cast<size_t>(sh.classes) * c.dt);
+        for (auto& v : u) v = static_cast<float>(1 + normal(rng));
+        std::vector<int> labels(static_cast<size_t>(c.batch) * c.m);
+        for (auto& l : labels) l = static_cast<int>(rng() % sh.classes);
+        ref::Mat ud(u.begin(), u.end());
+        for (int kind = 0; kind < 4; ++kind) {  // L1 mae, L1 mse, LC dataset (no labels), LC batch
+            std::vector<double> v(c.batch);
+            std::vector<float> gs(s.size(), 0.f);
+            if (kind < 2) {
+                check_status(horkd_pointwise_host(ws, s.data(), t.data(), c.batch, c.m, c.ds, c.dt, kind, nullptr, nullptr,
+                                                  v.data(), gs.data(), nullptr), "horkd_pointwise_host (identity)");
+            } else {
+                check_status(horkd_center_host(ws, s.data(), t.data(), c.batch, c.m, c.ds, c.dt,
+                                               kind == 2 ? nullptr : labels.data(), sh.classes, kind == 2 ? u.data() : nullptr,
+                                               nullptr, nullptr, v.data(), gs.data(), nullptr), "horkd_center_host (identity)");
+            }
+            for (int b = 0; b < c.batch; ++b) {
+                ref::Mat g = problem(s, b, c.m, c.ds), f = problem(t, b, c.m, c.dt);
+                std::vector<int> lb(labels.begin() + static_cast<long long>(b) * c.m, labels.begin() + static_cast<long long>(b + 1) * c.m);
+                ref::Result r = kind < 2 ? ref::pointwise(g, f, nullptr, c.m, c.ds, c.dt, kind == 1)
+                                         : ref::center(g, f, nullptr, kind == 2 ? &ud : nullptr, lb, c.m, c.ds, c.dt, sh.classes);
+                std::string tag = std::string(kind == 0 ? "L1 mae" : kind == 1 ? "L1 mse" : kind == 2 ? "LC dataset, no labels" : "LC batch") +
+                                  " identity " + c.name() + " classes=" + std::to_string(sh.classes) + " problem " + std::to_string(b);
+                compare_value(v[b], r.value, tag);
+                compare_grad(gs.data() + static_cast<size_t>(b) * c.m * c.ds, r.grad, c.scale / c.m, tag);
+            }
+            hash_all(v);
+            hash_all(gs);
+        }
+    }
+    horkd_workspace_destroy(ws);
+    std::printf("ok   identity projection, dataset centres without labels, up to 70001 classes\n");
+}
+
+// KD over many classes with a teacher that is one-hot to double precision (most p_t underflow to 0).
+void kd_peaked() {
+    horkd_workspace* ws = nullptr;
+    check_status(horkd_workspace_create(&ws), "horkd_workspace_create");
+    for (int m : {1, 2, 3, 17}) {
+        for (double temperature : {1.0, 4.0}) {
+            const int classes = 1000;
+            std::mt19937_64 rng(900 + m);
+            std::normal_distribution<double> normal(0.0, 1.0);
+            std::vector<float> s(static_cast<size_t>(m) * classes), t(s.size());
+            for (auto& v : s) v = static_cast<float>(3 * normal(rng));
+            for (int i = 0; i < m; ++i) {
+                const int hot = static_cast<int>(rng() % classes);
+                for (int k = 0; k < classes; ++k) t[static_cast<size_t>(i) * classes + k] = k == hot ? 800.f : -800.f;
+            }
+            std::vector<double> v(1);
+            std::vector<float> g(s.size(), 0.f);
+            check_status(horkd_hinton_host(ws, s.data(), t.data(), 1, m, classes, temperature, nullptr, v.data(), g.data()),
+                         "horkd_hinton_host (peaked)");
+            ref::Result r = ref::hinton(ref::Mat(s.begin(), s.end()), ref::Mat(t.begin(), t.end()), m, classes, temperature);
+            std::string tag = "KD 1000 classes, one-hot teacher, m=" + std::to_string(m) + " T=" + std::to_string(temperature);
+            compare_value(v[0], r.value, tag);
+            expect(std::isfinite(v[0]) && v[0] > 0, tag + ": finite and positive");
+            compare_grad(g.data(), r.grad, 1.0 / m, tag);
+            hash_all(v);
+            hash_all(g);
+        }
+    }
+    horkd_workspace_destroy(ws);
+    std::printf("ok   KD with 1000 classes and a one-hot teacher\n");
+}
+
+// horkd_center_rows, with and without squared norms, against float64 centring of the same rows.
+void center_rows_cases() {
+    const int shapes[][3] = {{1, 1, 5}, {2, 2, 7}, {1, 3, 1}, {2, 37, 33}, {3, 129, 1000}};
+    for (const auto& sh : shapes) {
+        const int batch = sh[0], m = sh[1], d = sh[2];
+        Case c{static_cast<unsigned long long>(70 + m), batch, m, d, d, 0.1, 1000, false};
+        std::mt19937_64 rng(c.seed);
+        auto x = features(rng, c, d);
+        for (int norms = 0; norms < 2; ++norms) {
+            Device dx(x), dout(x.size() * sizeof(float)), dn(std::vector<float>(static_cast<size_t>(batch) * m, 7.f));
+            check_status(horkd_center_rows(dx.as<float>(), dout.as<float>(), norms ? dn.as<float>() : nullptr, batch, m, d, nullptr),
+                         "horkd_center_rows");
+            std::vector<float> out = dout.fetch<float>(), got_norms = dn.fetch<float>();
+            double worst_ulps = 0, worst_norm = 0;
+            for (int b = 0; b < batch; ++b) {
+                std::vector<double> mean(d, 0.0);
+                for (int i = 0; i < m; ++i)
+                    for (int k = 0; k < d; ++k) mean[k] += x[(static_cast<size_t>(b) * m + i) * d + k];
+                for (int i = 0; i < m; ++i) {
+                    double norm = 0;
+                    for (int k = 0; k < d; ++k) {
+                        size_t at = (static_cast<size_t>(b) * m + i) * d + k;
+                        float want = static_cast<float>(x[at] - mean[k] / m);
+                        worst_ulps = std::max(worst_ulps, std::fabs(static_cast<double>(out[at]) - want) /
+                                                              std::max(std::nextafter(std::fabs(want), INFINITY) - std::fabs(want), 1e-45f));
+                        norm += static_cast<double>(want) * want;
+                    }
+                    const float got = got_norms[static_cast<size_t>(b) * m + i];
+                    worst_norm = std::max(worst_norm, norms ? std::fabs(got - norm) / (norm + 1e-30) : (got == 7.f ? 0.0 : 1.0));
+                }
+            }
+            std::string tag = "center_rows B=" + std::to_string(batch) + " m=" + std::to_string(m) + " d=" + std::to_string(d) +
+                              (norms ? " with norms" : " without norms");
+            expect(worst_ulps <= 1.0, tag + ": centred values within 1 ulp, worst " + std::to_string(worst_ulps));
+            expect(worst_norm <= 1e-5, tag + (norms ? ": squared norms within 1e-5" : ": the norms buffer untouched"));
+            hash_all(out);
+            hash_all(got_norms);
+        }
+    }
+    std::printf("ok   center_rows with and without squared norms\n");
+}
+
+// horkd_center_accumulate over two batches against exact sums (integer-valued features: every partial
+// sum is exact in double), up to 70001 classes.
+void accumulate_cases() {
+    horkd_workspace* ws = nullptr;
+    check_status(horkd_workspace_create(&ws), "horkd_workspace_create");
+    const int shapes[][3] = {{1, 1, 1}, {50, 7, 3}, {300, 130, 11}, {40, 3, 70001}};
+    for (const auto& sh : shapes) {
+        const int n = sh[0], d = sh[1], classes = sh[2];
+        std::mt19937_64 rng(500 + n);
+        std::vector<double> sums(static_cast<size_t>(classes) * d);
+        std::vector<long long> counts(classes);
+        for (size_t q = 0; q < sums.size(); ++q) sums[q] = 0.25 * static_cast<double>(q % 97);
+        for (int k = 0; k < classes; ++k) counts[k] = k % 5;
+        Device dsums(sums), dcounts(counts);
+        for (int batch = 0; batch < 2; ++batch) {
+            std::vector<float> x(static_cast<size_t>(n) * d);
+            std::vector<int> labels(n);
+            for (auto& v : x) v = static_cast<float>(static_cast<int>(rng() % 17) - 8);
+            for (auto& l : labels) l = static_cast<int>(rng() % classes);
+            Device dx(x), dl(labels);
+            check_status(horkd_center_accumulate(ws, dx.as<float>(), dl.as<int>(), n, d, classes, dsums.as<double>(),
+                                                 dcounts.as<long long>(), nullptr), "horkd_center_accumulate");
+            for (int i = 0; i < n; ++i) {
+                counts[labels[i]] += 1;
+                for (int k = 0; k < d; ++k) sums[static_cast<size_t>(labels[i]) * d + k] += x[static_cast<size_t>(i) * d + k];
+            }
+        }
+        std::vector<double> got_sums = dsums.fetch<double>();
+        std::vector<long long> got_counts = dcounts.fetch<long long>();
+        expect(got_sums == sums && got_counts == counts,
+               "accumulate n=" + std::to_string(n) + " d=" + std::to_string(d) + " classes=" + std::to_string(classes) +
+                   ": exact sums and counts");
+        hash_all(got_sums);
+        hash_all(got_counts);
+    }
+    horkd_workspace_destroy(ws);
+    std::printf("ok   center_accumulate, exact, up to 70001 classes\n");
+}
+
+// Every bad argument of horkd.h: its status, a detail naming the function and the argument, and nothing
+// written (outputs keep the sentinel they were filled with).
+void bad_arguments(horkd_workspace* ws) {
+    const int m = 4, d = 3;
+    std::vector<float> x(static_cast<size_t>(m) * d, 1.f), w(static_cast<size_t>(d) * 2, 0.5f);
+    x[0] = 2.f;
+    std::vector<int> labels = {0, 1, 2, 1};
+    const float kSentinel = 12345.f;
+    std::vector<double> v(1, 12345.0), v3(1, 12345.0);
+    std::vector<float> g(x.size(), kSentinel), gp(w.size(), kSentinel);
+    auto unchanged = [&] {
+        bool ok = v[0] == 12345.0 && v3[0] == 12345.0;
+        for (float q : g) ok = ok && q == kSentinel;
+        for (float q : gp) ok = ok && q == kSentinel;
+        return ok;
+    };
+    auto refused = [&](int st, const char* fn, const char* detail, const std::string& what) {
+        std::string err = horkd_last_error();
+        expect(st == HORKD_ERROR_INVALID_ARGUMENT && err.find(fn) != std::string::npos && err.find(detail) != std::string::npos,
+               what + ": want " + fn + " ... " + detail + ", got " + horkd_status_string(st) + " '" + err + "'");
+        expect(unchanged(), what + ": nothing written");
+    };
+    const float* X = x.data();
+    float* G = g.data();
+    double* V = v.data();
+    double* V3 = v3.data();
+    // relational (host entry; the device entry shares the checks)
+    auto rel = [&](horkd_workspace* w_, const float* s, const float* t, int b, int mm, int ds, int dt, int dist, int dred,
+                   int ang, int ared, double* vd, double* va) {
+        return horkd_relational_host(w_, s, t, b, mm, ds, dt, dist, dred, ang, ared, nullptr, nullptr, vd, va, G);
+    };
+    refused(rel(nullptr, X, X, 1, m, d, d, 1, 0, 1, 0, V, V3), "horkd_relational_host", "ws must not be NULL", "relational ws");
+    refused(rel(ws, nullptr, X, 1, m, d, d, 1, 0, 1, 0, V, V3), "horkd_relational_host", "student must not be NULL", "relational student");
+    refused(rel(ws, X, nullptr, 1, m, d, d, 1, 0, 1, 0, V, V3), "horkd_relational_host", "teacher must not be NULL", "relational teacher");
+    refused(rel(ws, X, X, 0, m, d, d, 1, 0, 1, 0, V, V3), "horkd_relational_host", "batch=0", "relational batch 0");
+    refused(rel(ws, X, X, 1, -1, d, d, 1, 0, 1, 0, V, V3), "horkd_relational_host", "m=-1", "relational m -1");
+    refused(rel(ws, X, X, 1, m, 0, d, 1, 0, 1, 0, V, V3), "horkd_relational_host", "ds=0", "relational ds 0");
+    refused(rel(ws, X, X, 1, m, d, -3, 1, 0, 1, 0, V, V3), "horkd_relational_host", "dt=-3", "relational dt -3");
+    refused(rel(ws, X, X, 1, m, d, d, 3, 0, 1, 0, V, V3), "horkd_relational", "distance=3", "relational distance 3");
+    refused(rel(ws, X, X, 1, m, d, d, -1, 0, 1, 0, V, V3), "horkd_relational", "distance=-1", "relational distance -1");
+    refused(rel(ws, X, X, 1, m, d, d, 1, 7, 1, 0, V, V3), "horkd_relational", "distance_reduction=7", "relational distance reduction 7");
+    refused(rel(ws, X, X, 1, m, d, d, 1, 0, 2, 0, V, V3), "horkd_relational", "angle=2", "relational angle 2");
+    refused(rel(ws, X, X, 1, m, d, d, 1, 0, 1, 7, V, V3), "horkd_relational", "angle_reduction=7", "relational angle reduction 7");
+    refused(rel(ws, X, X, 1, m, d, d, 1, 0, 1, 0, nullptr, V3), "horkd_relational", "values_distance must not be NULL", "relational values_distance");
+    refused(rel(ws, X, X, 1, m, d, d, 0, 0, 1, 0, V, nullptr), "horkd_relational", "values_angle must not be NULL", "relational values_angle");
+    refused(horkd_relational(ws, nullptr, X, 1, m, d, d, 1, 0, 1, 0, nullptr, nullptr, V, V3, nullptr, nullptr), "horkd_relational",
+            "d_student must not be NULL", "relational device student");
+    // LC
+    auto lc = [&](const int* l, int classes, const float* u, const float* p, int ds, int dt, double* vv, float* gpp) {
+        return horkd_center_host(ws, X, X, 1, m, ds, dt, l, classes, u, p, nullptr, vv, G, gpp);
+    };
+    std::vector<int> bad_labels = {0, 1, 7, 1};
+    refused(lc(bad_labels.data(), 3, nullptr, nullptr, d, d, V, nullptr), "horkd_center_host", "label 7 at flat index 2 is outside 0..2", "LC label 7");
+    refused(lc(labels.data(), 0, nullptr, nullptr, d, d, V, nullptr), "horkd_center", "classes=0", "LC classes 0");
+    refused(lc(nullptr, 3, nullptr, nullptr, d, d, V, nullptr), "horkd_center", "d_labels", "LC batch scope without labels");
+    refused(lc(labels.data(), 3, nullptr, nullptr, d, 2, V, nullptr), "horkd_center", "needs a projection [2, 3]", "LC widths without projection");
+    refused(lc(labels.data(), 3, nullptr, nullptr, d, d, V, gp.data()), "horkd_center", "d_grad_projection without d_projection", "LC dP without P");
+    refused(lc(labels.data(), 3, nullptr, nullptr, d, d, nullptr, nullptr), "horkd_center", "values must not be NULL", "LC values");
+    refused(horkd_center(ws, X, X, 1, m, d, d, nullptr, 3, nullptr, nullptr, nullptr, V, nullptr, nullptr, nullptr), "horkd_center",
+            "d_labels", "LC device batch scope without labels");
+    // L1
+    refused(horkd_pointwise_host(ws, X, X, 1, m, d, d, 2, nullptr, nullptr, V, G, nullptr), "horkd_pointwise", "mse=2", "L1 mse 2");
+    refused(horkd_pointwise_host(ws, X, X, 1, m, d, 2, 0, nullptr, nullptr, V, G, nullptr), "horkd_pointwise", "needs a projection", "L1 widths");
+    refused(horkd_pointwise_host(ws, X, X, 1, m, d, d, 0, nullptr, nullptr, nullptr, G, nullptr), "horkd_pointwise", "values must not be NULL", "L1 values");
+    refused(horkd_pointwise_host(nullptr, X, X, 1, m, d, d, 0, nullptr, nullptr, V, G, nullptr), "horkd_pointwise_host", "ws must not be NULL", "L1 ws");
+    // KD
+    for (double temperature : {0.0, -1.0, std::nan("")}) {
+        refused(horkd_hinton_host(ws, X, X, 1, m, d, temperature, nullptr, V, G), "horkd_hinton", "temperature must be finite and > 0",
+                "KD temperature " + std::to_string(temperature));
+    }
+    refused(horkd_hinton_host(ws, X, X, 1, m, 0, 1.0, nullptr, V, G), "horkd_hinton", "classes=0", "KD classes 0");
+    refused(horkd_hinton_host(ws, X, X, 1, m, d, 1.0, nullptr, nullptr, G), "horkd_hinton", "values must not be NULL", "KD values");
+    // accumulate: the device sums and counts keep their values
+    {
+        std::vector<double> sums(6, 0.5);
+        std::vector<long long> counts(2, 3);
+        Device dx(x), dl(labels), dbad(bad_labels), dsums(sums), dcounts(counts);
+        auto acc = [&](const float* t, const int* l, int n, int dd, int classes, double* su, long long* co) {
+            return horkd_center_accumulate(ws, t, l, n, dd, classes, su, co, nullptr);
+        };
+        const float* T = dx.as<float>();
+        const int* L = dl.as<int>();
+        double* S = dsums.as<double>();
+        long long* C = dcounts.as<long long>();
+        refused(acc(T, L, 0, d, 3, S, C), "horkd_center_accumulate", "n=0", "accumulate n 0");
+        refused(acc(T, L, m, -1, 3, S, C), "horkd_center_accumulate", "d=-1", "accumulate d -1");
+        refused(acc(T, L, m, d, 0, S, C), "horkd_center_accumulate", "classes=0", "accumulate classes 0");
+        refused(acc(nullptr, L, m, d, 3, S, C), "horkd_center_accumulate", "d_teacher must not be NULL", "accumulate teacher");
+        refused(acc(T, nullptr, m, d, 3, S, C), "horkd_center_accumulate", "d_labels must not be NULL", "accumulate labels");
+        refused(acc(T, L, m, d, 3, nullptr, C), "horkd_center_accumulate", "d_sums must not be NULL", "accumulate sums");
+        refused(acc(T, L, m, d, 3, S, nullptr), "horkd_center_accumulate", "d_counts must not be NULL", "accumulate counts");
+        refused(acc(T, dbad.as<int>(), m, d, 3, S, C), "horkd_center_accumulate", "label 7 at flat index 2 is outside 0..2", "accumulate label 7");
+        expect(dsums.fetch<double>() == sums && dcounts.fetch<long long>() == counts, "accumulate: refused calls leave sums and counts");
+        // centring
+        refused(horkd_center_rows(nullptr, G, nullptr, 1, m, d, nullptr), "horkd_center_rows", "must not be NULL", "center_rows NULL");
+        refused(horkd_center_rows(T, const_cast<float*>(T), nullptr, 1, m, d, nullptr), "horkd_center_rows", "must not alias", "center_rows alias");
+        refused(horkd_center_rows(T, G, nullptr, 70000, m, d, nullptr), "horkd_center_rows", "batch=70000 exceeds 65535", "center_rows batch");
+        refused(horkd_center_rows(T, G, nullptr, 1, 0, d, nullptr), "horkd_center_rows", "m=0", "center_rows m 0");
+    }
+    // allocation, copies, workspaces
+    void* p = reinterpret_cast<void*>(0x1);
+    refused(horkd_malloc(nullptr, 16), "horkd_malloc", "bytes", "malloc NULL");
+    refused(horkd_malloc(&p, 0), "horkd_malloc", "bytes=0", "malloc 0 bytes");
+    refused(horkd_malloc(&p, -5), "horkd_malloc", "bytes=-5", "malloc -5 bytes");
+    refused(horkd_memcpy_h2d(nullptr, X, 4, nullptr), "horkd_memcpy_h2d", "null pointer", "h2d NULL");
+    refused(horkd_memcpy_d2h(G, X, -1, nullptr), "horkd_memcpy_d2h", "bytes=-1", "d2h -1 bytes");
+    refused(horkd_workspace_create(nullptr), "horkd_workspace_create", "ws is NULL", "workspace_create NULL");
+    refused(horkd_workspace_bytes(nullptr, nullptr, nullptr), "horkd_workspace_bytes", "ws is NULL", "workspace_bytes NULL");
+    std::printf("ok   bad arguments named, nothing written\n");
 }
 
 }  // namespace
@@ -258,6 +616,7 @@ int main(int argc, char** argv) {
         std::printf("skipped: no CUDA device (%s)\n", horkd_last_error());
         return 77;
     }
+    std::printf("%s, %d device(s)\n", horkd_emulated() ? "emulated CUDA device" : "CUDA", devices);
     horkd_workspace* ws = nullptr;
     check_status(horkd_workspace_create(&ws), "horkd_workspace_create");
     std::vector<Case> cases = {
@@ -276,15 +635,25 @@ int main(int argc, char** argv) {
     }
     if (large) cases.push_back({4096, 1, 4096, 128, 64, 1, 3, true});
     if (quick) cases = {{1, 1, 3, 1, 2, 1e-4, 1000, false}, {2, 2, 70, 33, 17, 1, 3, true}, {3, 1, 129, 5, 65, 10, 0, false}};
+    // m = 1, 2, 3 for every loss (the relational terms are 0 with no gradient below 2 and 3 samples).
+    for (int m = 1; m <= 3; ++m) {
+        cases.push_back({static_cast<unsigned long long>(200 + m), 2, m, 4, 4, 1, 5, false});
+        cases.push_back({static_cast<unsigned long long>(210 + m), 3, m, 1, 6, 1e3, 0, m == 3});
+    }
     for (const Case& c : cases) relational_case(ws, c);
     for (const Case& c : cases) {
         if (c.m <= 1000) feature_case(ws, c);
     }
-    determinism_and_device_entry(ws);
-    bad_input_is_named(ws);
+    identity_projection_and_classes();
+    kd_peaked();
+    center_rows_cases();
+    accumulate_cases();
+    device_entries_and_stream_rule(ws);
+    bad_arguments(ws);
     long long dev = 0, pin = 0;
     horkd_workspace_bytes(ws, &dev, &pin);
     std::printf("%d checks, %d failures; workspace %lld MiB device, %lld MiB pinned\n", checks, failures, dev >> 20, pin >> 20);
+    std::printf("output hash: %016llx\n", output_hash);
     horkd_workspace_destroy(ws);
     return failures == 0 ? 0 : 1;
 }

@@ -125,6 +125,15 @@ __global__ void grid3_kernel(int* hits) {
     atomicAdd(hits + bx * (blockDim.x * blockDim.y * blockDim.z) + tx, 1);
 }
 
+// 50 KiB of static shared memory: more than a GPU gives a block. The ctest emu_static_shared_limit runs
+// check_shared.cmake on this test program and must see it fail.
+__global__ void oversized_shared_kernel(float* out) {
+    __shared__ float big[12800];
+    big[threadIdx.x] = 1.f;
+    __syncthreads();
+    out[threadIdx.x] = big[31 - threadIdx.x];
+}
+
 __global__ void copy_kernel(const float* in, float* out, int n) {
     int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i < n) out[i] = in[i];
@@ -337,6 +346,11 @@ void votes_atomics_and_grids_are_exact() {
     cudaFree(lowest);
     cudaFree(flags);
 
+    float* ones = device<float>(32);
+    HORKD_LAUNCH(oversized_shared_kernel, 1, 32, 0, nullptr)(ones);
+    expect(fetch(ones, 32) == std::vector<float>(32, 1.f), "the oversized kernel runs (only the static check refuses it)");
+    cudaFree(ones);
+
     const dim3 grid(3, 2, 2), block(4, 2, 2);
     const int total = 3 * 2 * 2 * 16;
     int* hits = device<int>(total);
@@ -351,6 +365,7 @@ void votes_atomics_and_grids_are_exact() {
 // The lazy streams run work only when it is waited for, so a consumer that does not wait for its
 // producer reads the fill pattern; with the dependency (blocking stream, or eager mode) it reads 0.
 void stream_dependencies_are_needed() {
+    horkd_emu::set_lazy_streams(true);  // whatever HORKD_EMU_STREAMS says
     const int n = 64;
     float* src = device<float>(n);
     float* dst = device<float>(n);

@@ -3,12 +3,18 @@
  *
  * Plain C on purpose: JavaCPP (and ctypes, and anything else) binds it without seeing C++ or CUDA
  * types. Every function returns a horkd_status; on failure horkd_last_error() holds a sentence that
- * says what went wrong on the calling thread. Pointers named d_* are device pointers; nothing here
- * copies between host and device unless its name says so. Streams travel as opaque pointers
- * (a cudaStream_t, or NULL for the legacy default stream).
+ * says what went wrong on the calling thread, and nothing was written. Pointers named d_* are device
+ * pointers; nothing here copies between host and device unless its name says so.
+ *
+ * Streams, one rule for every function: a horkd_stream is a cudaStream_t, and NULL is the legacy default
+ * stream, as in the CUDA runtime. So a caller that enqueues its inputs on the default stream and passes
+ * NULL gets them in order; a caller on its own stream passes it. (The _host entry points take no stream:
+ * they stage through the workspace's own stream and return when done.)
  *
  * The same API is built without CUDA (cuda/src/stub.c): then horkd_built_with_cuda() is 0 and every
  * device function returns HORKD_ERROR_NO_CUDA, so callers probe once and never branch on build flags.
+ * Built against the emulated device (cmake -DHORKD_EMULATE=ON, docs/CUDA-EMULATION.md) it runs every
+ * kernel on the CPU: horkd_emulated() is 1 and horkd_device_count() reports one device.
  */
 #ifndef HORKD_HORKD_H
 #define HORKD_HORKD_H
@@ -36,14 +42,18 @@ typedef enum horkd_status {
     HORKD_ERROR_CUDA = 5              /* any other CUDA runtime error (see horkd_last_error) */
 } horkd_status;
 
-/* Opaque CUDA stream (cudaStream_t); NULL means the legacy default stream. */
+/* Opaque CUDA stream (cudaStream_t); NULL means the legacy default stream (see the rule above). */
 typedef void* horkd_stream;
 
 /* Library version as MAJOR*10000 + MINOR*100 + PATCH. */
 HORKD_API int horkd_version(void);
 
-/* 1 when the CUDA kernels are compiled in, 0 for the stub. Never fails, never touches CUDA. */
+/* 1 when the CUDA kernels are compiled in (for a GPU or the emulated device), 0 for the stub. Never
+ * fails, never touches CUDA. */
 HORKD_API int horkd_built_with_cuda(void);
+
+/* 1 when the kernels run on the emulated device (the CPU), 0 otherwise. Never fails. */
+HORKD_API int horkd_emulated(void);
 
 /* Fixed English name of a status code ("HORKD_ERROR_NO_DEVICE"); never NULL. */
 HORKD_API const char* horkd_status_string(int status);
@@ -59,7 +69,8 @@ HORKD_API const char* horkd_last_error(void);
  */
 HORKD_API int horkd_device_count(int* count);
 
-/* CUDA runtime version the library was built with (e.g. 13000), or 0 for the stub. */
+/* CUDA runtime version the library was built with (e.g. 13000; the API level the emulated device follows
+ * there), or 0 for the stub. */
 HORKD_API int horkd_cuda_runtime_version(void);
 
 /*
@@ -78,7 +89,7 @@ HORKD_API int horkd_stream_synchronize(horkd_stream stream);
 /* ---------------------------------------------------------------------------------------------------
  * Losses (cuda/src/api.cu). Every loss exists twice with the same parameters:
  *   horkd_X(...)       pointers marked d_ are device memory (ND4J's CUDA buffers, PyTorch's data_ptr()):
- *                      no copies; kernels run on `stream` (NULL: the workspace's own stream);
+ *                      no copies; kernels run on `stream` (NULL: the legacy default stream);
  *   horkd_X_host(...)  the same pointers are host memory: copied through the workspace's device
  *                      buffers and pinned staging, which are kept and reused from call to call.
  * Both return when the values are in `values` (host memory, [batch] doubles): they synchronise the stream.
@@ -101,8 +112,9 @@ HORKD_API int horkd_workspace_bytes(horkd_workspace* ws, long long* device_bytes
 #define HORKD_REDUCTION_PAPER 0 /* mean over tuples of distinct samples */
 #define HORKD_REDUCTION_RKD 1   /* sums over m^2 (L2) and m^3 (L3) entries */
 
-/* L2 (distance != OFF) and L3 (angle != 0) of each problem, sharing the Gram matrices; values of a term
- * that is off are not written. m < 2 (L2) and m < 3 (L3) give 0 and no gradient. */
+/* L2 (distance != OFF) and L3 (angle = 1) of each problem, sharing the Gram matrices; values of a term
+ * that is off are not written. m < 2 (L2) and m < 3 (L3) give 0 and no gradient. distance is a
+ * HORKD_DISTANCE_*, angle 0 or 1, both reductions a HORKD_REDUCTION_* (checked even for a term that is off). */
 HORKD_API int horkd_relational(horkd_workspace* ws, const float* d_student, const float* d_teacher, int batch, int m,
                                int ds, int dt, int distance, int distance_reduction, int angle, int angle_reduction,
                                const double* coef_distance, const double* coef_angle, double* values_distance,
@@ -113,8 +125,10 @@ HORKD_API int horkd_relational_host(horkd_workspace* ws, const float* student, c
                                     double* values_distance, double* values_angle, float* grad_student);
 
 /* LC. d_labels [batch, m] with classes in 0..classes-1 (batch scope when d_centers is NULL; may be NULL
- * with dataset centres d_centers [classes, dt]). d_projection [dt, ds], or NULL for the identity (ds == dt);
- * d_grad_projection [dt, ds] receives the sum over problems. */
+ * with dataset centres d_centers [classes, dt]). Any positive class count: batch scope needs memory for
+ * min(classes, m) centres, dataset scope for m x classes distances. d_projection [dt, ds], or NULL for the
+ * identity (ds == dt, and then d_grad_projection must be NULL); d_grad_projection [dt, ds] receives the
+ * sum over problems. */
 HORKD_API int horkd_center(horkd_workspace* ws, const float* d_student, const float* d_teacher, int batch, int m,
                            int ds, int dt, const int* d_labels, int classes, const float* d_centers,
                            const float* d_projection, const double* coef, double* values, float* d_grad_student,
@@ -132,7 +146,7 @@ HORKD_API int horkd_pointwise_host(horkd_workspace* ws, const float* student, co
                                    int ds, int dt, int mse, const float* projection, const double* coef,
                                    double* values, float* grad_student, float* grad_projection);
 
-/* Hinton KD on logits [batch, m, classes]. */
+/* Hinton KD on logits [batch, m, classes], temperature finite and > 0. */
 HORKD_API int horkd_hinton(horkd_workspace* ws, const float* d_student, const float* d_teacher, int batch, int m,
                            int classes, double temperature, const double* coef, double* values, float* d_grad_student,
                            horkd_stream stream);
@@ -141,7 +155,8 @@ HORKD_API int horkd_hinton_host(horkd_workspace* ws, const float* student, const
                                 float* grad_student);
 
 /* Dataset-level class centres, batch after batch: d_sums [classes, d] += per-class sums of the rows of
- * d_teacher [n, d]; d_counts [classes] += their counts. Deterministic. */
+ * d_teacher [n, d]; d_counts [classes] += their counts. Any positive class count; deterministic (each
+ * sum in sample order). Returns when done. */
 HORKD_API int horkd_center_accumulate(horkd_workspace* ws, const float* d_teacher, const int* d_labels, int n, int d,
                                       int classes, double* d_sums, long long* d_counts, horkd_stream stream);
 

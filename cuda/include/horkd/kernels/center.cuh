@@ -16,20 +16,26 @@ namespace horkd {
 // Device doubles that center_loss() needs for m samples, width dt and at most `classes` centres.
 long long center_scratch_doubles(int m, int dt, int classes);
 
-// Batch-scope centres: u[c'] = mean of the rows of f (double [m x dt]) with label c, for each class c in
-// 0..classes-1 present in `labels` (device ints), compacted in increasing label order, the other rows
-// zero; *present = C' (device int). u holds classes x dt doubles; scratch at least `classes` ints.
-cudaError_t batch_centers(const double* f, const int* labels, int m, int dt, int classes, double* u, int* present,
-                          double* scratch, cudaStream_t stream);
-
-// value[0] = LC; when dx != nullptr, dx (m x dt) = dL/dx. x, f: double [m x dt]; u: double [C' x dt] with
-// C' read from *present (device) when present != nullptr, else `classes`.
+// Ints of scratch that group_by_label() needs for n samples.
+long long group_scratch_ints(int n);
+// Groups n samples by label, without a per-class array: scratch = [order (n), starts (n + 1), groups (1)],
+// order listing the samples by (label, index), group g holding ranks starts[g] .. starts[g+1]-1, G =
+// *groups groups in increasing label. Labels must lie in 0..classes-1 (checked by the caller).
+cudaError_t group_by_label(const int* labels, int n, int* scratch, cudaStream_t stream);
+// Batch-scope centres: u[g] = mean of the rows of f (double [m x dt]) of the g-th label present in
+// `labels` (device ints), in increasing label order, rows from C' to capacity-1 zero; C' is the `groups`
+// int of scratch (group_scratch_ints(m) ints). capacity >= C' (min(classes, m) suffices).
+cudaError_t batch_centers(const double* f, const int* labels, int m, int dt, int capacity, double* u, int* scratch,
+                          cudaStream_t stream);
+// value[0] = LC; when dx != nullptr, dx (m x dt) = dL/dx. x, f: double [m x dt]; u: double [classes x dt],
+// of which the first C' rows are centres: C' = *present (device) when present != nullptr, else `classes`.
 cudaError_t center_loss(const double* x, const double* f, const double* u, int classes, const int* present, int m,
                         int dt, double* dx, double* value, double* scratch, cudaStream_t stream);
 
 // Dataset centres, accumulated batch after batch: sums[c x d] += sum of rows of t (float [n x d]) with label c;
-// counts[c] += their number. Deterministic (each output summed by one thread in sample order).
-cudaError_t center_accumulate(const float* t, const int* labels, int n, int d, int classes, double* sums,
-                              long long* counts, cudaStream_t stream);
+// counts[c] += their number, for the classes present (any number of classes). Deterministic: each output
+// summed by one thread in sample order. scratch: group_scratch_ints(n) ints.
+cudaError_t center_accumulate(const float* t, const int* labels, int n, int d, double* sums, long long* counts,
+                              int* scratch, cudaStream_t stream);
 
 }  // namespace horkd

@@ -14,11 +14,13 @@ import io.horkd.core.loss.LossInput;
 import io.horkd.core.loss.LossResult;
 import io.horkd.core.tensor.Features;
 import io.horkd.core.tensor.Labels;
+import io.horkd.core.testing.CudaTests;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -158,6 +160,58 @@ class LossesCommandTest {
         assertEquals(1, r.exit());
         assertEquals("losses: unknown backend 'gpu': use auto, cpu, cuda or reference", r.err().strip());
         assertTrue(!Files.exists(out), "nothing is written when the command fails");
+    }
+
+    /** The CUDA backend (a GPU, or the emulated device in Maven's emulated-device run) gives the CPU's numbers. */
+    @Test
+    @Tag("gpu")
+    void cudaBackendAgreesWithTheCpu() throws IOException {
+        CudaTests.assumeDevice();
+        Path batch = EXAMPLES.resolve("batch");
+        JsonNode[] json = new JsonNode[2];
+        float[][] grads = new float[2][];
+        String[] backends = {"cpu", "cuda"};
+        for (int k = 0; k < 2; k++) {
+            Path grad = dir.resolve(backends[k] + ".npy");
+            Run r = run("losses", "--student", batch.resolve("student.npy").toString(), "--teacher",
+                    batch.resolve("teacher.npy").toString(), "--labels", batch.resolve("labels.npy").toString(),
+                    "--centers", batch.resolve("centers.npy").toString(), "--projection",
+                    batch.resolve("projection.npy").toString(), "--backend", backends[k], "--grad-out", grad.toString());
+            assertEquals(0, r.exit(), r.err());
+            json[k] = r.json();
+            grads[k] = Npy.read(grad).toFloatArray();
+        }
+        assertEquals("cuda", json[1].get("backend").asText());
+        for (String term : new String[] {"l1", "l2", "l3", "lc", "total"}) {
+            double cpu = json[0].get(term).asDouble();
+            assertEquals(cpu, json[1].get(term).asDouble(), 1e-9 * Math.abs(cpu), term);
+        }
+        double max = 0;
+        double err = 0;
+        for (int q = 0; q < grads[0].length; q++) {
+            max = Math.max(max, Math.abs(grads[0][q]));
+            err = Math.max(err, Math.abs(grads[0][q] - grads[1][q]));
+        }
+        assertTrue(err <= 2e-6 * max, "gradient: max |cuda - cpu| " + err + " of " + max);
+    }
+
+    /**
+     * A native library that is there but does not load says why, on the command line and once in the log
+     * (a JVM of its own: the probe runs once per JVM).
+     */
+    @Test
+    void aBrokenNativeLibraryIsNamed() throws IOException, InterruptedException {
+        Path broken = Files.writeString(Files.createDirectories(dir.resolve("broken")).resolve("libhorkd_cuda.so"), "not ELF");
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dhorkd.cuda.library=" + broken, "-cp", System.getProperty("java.class.path"), Horkd.class.getName(), "losses",
+                "--student", triangle("student.npy"), "--teacher", triangle("teacher.npy"), "--weights", "0,1,1,0",
+                "--backend", "cuda").redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(1, p.waitFor(), output);
+        String why = "native library not loaded (-Dhorkd.cuda.library=" + broken + "): java.lang.UnsatisfiedLinkError";
+        assertTrue(output.contains("losses: the CUDA backend cannot run here: " + why), output);
+        assertTrue(output.contains("WARN") && output.contains("CUDA unavailable: " + why), output);
+        assertTrue(output.contains("invalid ELF header") || output.contains("too short"), "the loader's own words: " + output);
     }
 
     @Test

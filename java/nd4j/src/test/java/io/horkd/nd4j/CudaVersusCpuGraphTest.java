@@ -2,10 +2,9 @@ package io.horkd.nd4j;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.horkd.core.backend.Backends;
-import io.horkd.core.cuda.CudaProbe;
+import io.horkd.core.testing.CudaTests;
 import io.horkd.nd4j.dl4j.LossHybridRelational;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -23,7 +22,8 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * The same float32 graphs and DL4J loss on the CUDA backend and on the CPU backend, on fresh inputs:
  * both compute in float64 inside, so values agree to 1e-9 relative and gradients to the float32 rounding
- * of their largest entry (2e-6 of it). Skips itself where no CUDA device is found.
+ * of their largest entry (2e-6 of it). Skips itself where no device can run it ({@link CudaTests});
+ * runs on the emulated device in every build.
  */
 @Tag("gpu")
 class CudaVersusCpuGraphTest {
@@ -31,7 +31,7 @@ class CudaVersusCpuGraphTest {
 
     @BeforeEach
     void needsADevice() {
-        assumeTrue(CudaProbe.available(), () -> "no CUDA device: " + CudaProbe.result().reason());
+        CudaTests.assumeDevice();
         before = HorkdNd4j.backendKind();
     }
 

@@ -13,8 +13,10 @@ import java.util.Locale;
  * <ul>
  *   <li>{@code reference}: float64, exact, slow: the yardstick;</li>
  *   <li>{@code cpu}: fast float32 on all cores;</li>
- *   <li>{@code cuda}: the CUDA kernels, where {@link CudaProbe} finds a device;</li>
- *   <li>{@code auto}: {@code cuda} where it can run, else {@code cpu}.</li>
+ *   <li>{@code cuda}: the CUDA kernels, where {@link CudaProbe} finds a device (a GPU, or the emulated
+ *       device when {@code -Dhorkd.cuda.library} names it);</li>
+ *   <li>{@code auto}: {@code cuda} where a GPU can run it, else {@code cpu} (never the emulated device:
+ *       it is there to test the kernels, not to be fast).</li>
  * </ul>
  */
 public final class Backends {
@@ -79,9 +81,9 @@ public final class Backends {
         return cuda;
     }
 
-    /** {@link #cuda()} where it can run, else {@link #cpu()}. */
+    /** {@link #cuda()} where a GPU can run it, else {@link #cpu()}. */
     public static LossBackend auto() {
-        return CudaProbe.available() ? cuda() : cpu();
+        return CudaProbe.available() && !CudaProbe.result().emulated() ? cuda() : cpu();
     }
 
     /** The backend of a kind. */

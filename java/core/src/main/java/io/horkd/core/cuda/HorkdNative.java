@@ -1,5 +1,8 @@
 package io.horkd.core.cuda;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Properties;
 import org.bytedeco.javacpp.Loader;
 import org.bytedeco.javacpp.annotation.Cast;
 import org.bytedeco.javacpp.annotation.Const;
@@ -13,13 +16,33 @@ import org.bytedeco.javacpp.annotation.Platform;
  * another platform). Do not touch it directly: ask {@link CudaProbe} first, which loads it once and
  * turns every failure into a reason.
  *
+ * <p>Another build of the library (the emulated device of {@code cuda/emu}, or a build of one's own) is
+ * loaded instead of the jar's where {@link ExplicitLibrary} names one; nothing else ever picks it.
+ *
  * <p>Device pointers and streams travel as {@code long} addresses; status codes are those of
  * {@link HorkdStatus}.
  */
 @Platform(include = "horkd/horkd.h", link = "horkd_cuda")
 public final class HorkdNative {
+    private static final String FILE_NAME = "libhorkd_cuda.so";
+
     static {
-        Loader.load();
+        Path explicit = ExplicitLibrary.path();
+        if (explicit == null) {
+            Loader.load();
+        } else {
+            if (!Files.isRegularFile(explicit) || !explicit.getFileName().toString().equals(FILE_NAME)) {
+                throw new UnsatisfiedLinkError(ExplicitLibrary.setting() + ": not a file named " + FILE_NAME);
+            }
+            // Loaded here first, so that a library that does not load fails with its reason instead of
+            // JavaCPP falling back to the jar's. JavaCPP then finds it first in the preload path, and the
+            // JNI glue (from the jar) binds to the library already loaded under its name.
+            System.load(explicit.toAbsolutePath().toString());
+            Properties properties = new Properties();
+            properties.putAll(Loader.loadProperties()); // a copy: the shared one serves ND4J too
+            properties.setProperty("platform.preloadpath", explicit.toAbsolutePath().getParent().toString());
+            Loader.load(HorkdNative.class, properties, true);
+        }
     }
 
     private HorkdNative() {}
@@ -27,6 +50,8 @@ public final class HorkdNative {
     public static native int horkd_version();
 
     public static native int horkd_built_with_cuda();
+
+    public static native int horkd_emulated();
 
     public static native int horkd_cuda_runtime_version();
 

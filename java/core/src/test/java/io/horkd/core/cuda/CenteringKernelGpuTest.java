@@ -1,8 +1,8 @@
 package io.horkd.core.cuda;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.horkd.core.testing.CudaTests;
 import io.horkd.core.testing.TestData;
 import java.util.SplittableRandom;
 import org.bytedeco.javacpp.FloatPointer;
@@ -10,16 +10,16 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * The centring kernel on a GPU against a float64 CPU centring of the same float32 rows. Skips itself
- * where {@link CudaProbe} finds no device. Tolerance: each centred value within 1 ulp of the float64
- * result rounded to float32 (the kernel takes the mean in double too); squared norms within 1e-5
- * relative (a float32 warp reduction over d terms).
+ * The centring kernel on a GPU (or the emulated device) against a float64 CPU centring of the same
+ * float32 rows. Skips itself where no device can run it ({@link CudaTests}). Tolerance: each centred
+ * value within 1 ulp of the float64 result rounded to float32 (the kernel takes the mean in double too);
+ * squared norms within 1e-5 relative (a float32 warp reduction over d terms).
  */
 @Tag("gpu")
 class CenteringKernelGpuTest {
     @Test
     void matchesCpuCentring() {
-        assumeTrue(CudaProbe.available(), () -> "no CUDA device: " + CudaProbe.result().reason());
+        CudaTests.assumeDevice();
         int[][] shapes = {{1, 3, 1}, {2, 37, 33}, {3, 129, 1000}, {1, 4096, 64}};
         for (int[] shape : shapes) {
             int batch = shape[0];

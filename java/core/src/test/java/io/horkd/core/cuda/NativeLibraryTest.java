@@ -24,6 +24,11 @@ class NativeLibraryTest {
         CudaProbe.Result r = CudaProbe.result();
         assertFalse(r.reason().isBlank());
         assertEquals(nativeBuilt(), r.libraryLoaded(), "the library loads exactly when the build produced it: " + r);
+        if (r.libraryLoaded() && ExplicitLibrary.path() == null) {
+            assertFalse(r.emulated(), "the jar's library is never the emulated device");
+            assertEquals(0, HorkdNative.horkd_emulated());
+            assertTrue(r.library().endsWith("/libhorkd_cuda.so"), r.library());
+        }
         if (!r.usable()) {
             var e = assertThrows(IllegalStateException.class, Backends::cuda);
             assertTrue(e.getMessage().startsWith("the CUDA backend cannot run here: "), e.getMessage());
