@@ -1,13 +1,18 @@
-# Runs TEST ARGS once per thread order in ORDERS (forward,reverse,random), each of which must pass, and
-# fails unless every run printed the same "output hash:" line: the kernels' results may not depend on
-# the order in which their threads, warps and blocks run.
-#   cmake -DTEST=horkd_test -DARGS=--quick -DORDERS=forward,reverse -P compare_orders.cmake
+# Runs TEST ARGS once per thread order and schedule in ORDERS ("order:schedule", order forward, reverse
+# or random, schedule rounds or warps), each of which must pass, and fails unless every run printed the
+# same "output hash:" line: the kernels' results may not depend on the order in which their threads,
+# warps and blocks run.
+#   cmake -DTEST=horkd_test -DARGS=--quick -DORDERS=forward:rounds,reverse:warps -P compare_orders.cmake
 string(REPLACE "," ";" orders "${ORDERS}")
 separate_arguments(args UNIX_COMMAND "${ARGS}")
 set(first "")
 foreach(order IN LISTS orders)
+  string(REPLACE ":" ";" parts "${order}")
+  list(GET parts 0 thread_order)
+  list(GET parts 1 schedule)
   execute_process(
-    COMMAND ${CMAKE_COMMAND} -E env HORKD_EMU_ORDER=${order} HORKD_EMU_SEED=7 ${TEST} ${args}
+    COMMAND ${CMAKE_COMMAND} -E env HORKD_EMU_ORDER=${thread_order} HORKD_EMU_SCHEDULE=${schedule} HORKD_EMU_SEED=7
+            ${TEST} ${args}
     OUTPUT_VARIABLE out ERROR_VARIABLE err RESULT_VARIABLE rc)
   message("---- ${order} order (exit ${rc})\n${out}${err}")
   if(NOT rc EQUAL 0)

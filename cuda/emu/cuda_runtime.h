@@ -18,6 +18,9 @@
 //   HORKD_EMU_ORDER=forward|reverse|random   all three levels (default forward)
 //   HORKD_EMU_BLOCK_ORDER, HORKD_EMU_WARP_ORDER, HORKD_EMU_LANE_ORDER   one level each
 //   HORKD_EMU_SEED=n        seed of the random orders (default 1)
+//   HORKD_EMU_SCHEDULE=rounds|warps   rounds (default): every runnable thread once per round, to its next
+//                           barrier or collective; warps: each warp as far as it goes before the next
+//                           (a warp runs ahead of the others through its shuffles, as on a GPU)
 //   HORKD_EMU_STREAMS=lazy|eager   lazy (default): run work when it is waited for; eager: at once
 //   HORKD_EMU_THREADS=n     worker threads that run blocks (default: the processors, at most 8)
 //   HORKD_EMU_DEVICES=0     report no device (to test callers' fallbacks)
@@ -135,6 +138,8 @@ enum class Order { kForward, kReverse, kRandom };
 
 // Sets the orders for the launches that follow (overrides the environment); for the emulator's tests.
 void set_order(Order blocks, Order warps, Order lanes, unsigned long long seed);
+// Round-robin (false, the default) or warp-major (true) scheduling of the fibers, for the launches that follow.
+void set_schedule(bool warp_major);
 // Lazy (default) or eager stream execution, for the launches that follow.
 void set_lazy_streams(bool lazy);
 

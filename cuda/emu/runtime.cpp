@@ -68,6 +68,7 @@ std::string format(const char* fmt, ...) {
 
 struct Settings {
     Order blocks = Order::kForward, warps = Order::kForward, lanes = Order::kForward;
+    bool warp_major = false;  // HORKD_EMU_SCHEDULE=warps
     unsigned long long seed = 1;
     bool lazy = true;
     int devices = 1;
@@ -92,6 +93,14 @@ Settings read_settings() {
     s.warps = parse_order("HORKD_EMU_WARP_ORDER", std::getenv("HORKD_EMU_WARP_ORDER"), all);
     s.lanes = parse_order("HORKD_EMU_LANE_ORDER", std::getenv("HORKD_EMU_LANE_ORDER"), all);
     if (const char* v = std::getenv("HORKD_EMU_SEED")) s.seed = std::strtoull(v, nullptr, 10);
+    if (const char* v = std::getenv("HORKD_EMU_SCHEDULE")) {
+        if (std::strcmp(v, "warps") == 0) {
+            s.warp_major = true;
+        } else if (std::strcmp(v, "rounds") != 0) {
+            std::fprintf(stderr, "horkd-emu: HORKD_EMU_SCHEDULE=%s is not rounds or warps\n", v);
+            std::abort();
+        }
+    }
     if (const char* v = std::getenv("HORKD_EMU_STREAMS")) {
         if (std::strcmp(v, "eager") == 0) {
             s.lazy = false;
@@ -322,6 +331,7 @@ class Worker {
     void yield(Fiber& f, bool final);
     void make_order(unsigned round);
     bool complete_collectives();
+    bool complete_warp(unsigned w);
     std::string where(const Fiber& f) const;
     std::string block_name() const;
 
@@ -356,6 +366,7 @@ struct Job {
     std::shared_ptr<const std::function<void()>> body;
     unsigned long long blocks = 0, launch = 0;
     Order block_order = Order::kForward, warps = Order::kForward, lanes = Order::kForward;
+    bool warp_major = false;
     unsigned long long seed = 1, stride = 1, offset = 0;  // the random block order: k = (stride i + offset) mod n
     std::atomic<unsigned long long> next{0};
     std::atomic<bool> failed{false};
@@ -514,12 +525,18 @@ unsigned long long Worker::collective(Collective op, unsigned mask, unsigned lon
     return f.result;
 }
 
-// Every warp whose waiting lanes form complete groups (all lanes of the mask at the same collective)
-// gets its results; anything else is a named fault. Returns whether any lane can run again.
 bool Worker::complete_collectives() {
     bool progress = false;
     const unsigned warps = (threads_ + 31) / 32;
-    for (unsigned w = 0; w < warps && fault_.empty(); ++w) {
+    for (unsigned w = 0; w < warps && fault_.empty(); ++w) progress = complete_warp(w) || progress;
+    return progress && fault_.empty();
+}
+
+// The waiting lanes of warp w that form complete groups (all lanes of the mask at the same collective)
+// get their results; anything else is a named fault. Returns whether any lane can run again.
+bool Worker::complete_warp(unsigned w) {
+    bool progress = false;
+    {
         const unsigned base = w * 32;
         const unsigned present = std::min(32u, threads_ - base);
         for (unsigned l = 0; l < present && fault_.empty(); ++l) {
@@ -624,9 +641,25 @@ void Worker::run_block(Job& job, unsigned long long block_linear) {
 
     for (unsigned round = 0;; ++round) {
         make_order(round);
-        for (unsigned t : order_) {
-            if (fibers_[t].state == State::kRunnable) resume(fibers_[t]);
-            if (!fault_.empty()) break;
+        if (job_->warp_major) {
+            // Each warp as far as it goes (its collectives completed at once) before the next one starts:
+            // a warp runs ahead of the others, as the hardware lets it between two barriers.
+            for (size_t at = 0; at < order_.size() && fault_.empty();) {
+                size_t end = at;
+                while (end < order_.size() && order_[end] / 32 == order_[at] / 32) ++end;
+                do {
+                    for (size_t i = at; i < end && fault_.empty(); ++i) {
+                        if (fibers_[order_[i]].state == State::kRunnable) resume(fibers_[order_[i]]);
+                    }
+                } while (fault_.empty() && complete_warp(order_[at] / 32));
+                at = end;
+            }
+        } else {
+            // Round robin: every runnable thread once, to its next barrier or collective.
+            for (unsigned t : order_) {
+                if (fibers_[t].state == State::kRunnable) resume(fibers_[t]);
+                if (!fault_.empty()) break;
+            }
         }
         if (!fault_.empty()) break;
         unsigned done = 0, at_barrier = 0, at_warp = 0;
@@ -976,6 +1009,11 @@ void set_order(Order blocks, Order warps, Order lanes, unsigned long long seed) 
     s.seed = seed;
 }
 
+void set_schedule(bool warp_major) {
+    std::lock_guard<std::mutex> lock(g_mutex);
+    settings().warp_major = warp_major;
+}
+
 void set_lazy_streams(bool lazy) {
     std::lock_guard<std::mutex> lock(g_mutex);
     settings().lazy = lazy;
@@ -1035,6 +1073,7 @@ cudaError_t launch(const char* name, dim3 grid, dim3 block, size_t shmem, cudaSt
     job->block_order = set.blocks;
     job->warps = set.warps;
     job->lanes = set.lanes;
+    job->warp_major = set.warp_major;
     job->seed = set.seed;
     if (set.blocks == Order::kRandom) {
         unsigned long long rng = set.seed ^ (launch_id << 32);

@@ -39,7 +39,10 @@ void expect_fault(const char* needle, const std::string& what) {
 const horkd_emu::Order kOrders[] = {horkd_emu::Order::kForward, horkd_emu::Order::kReverse, horkd_emu::Order::kRandom};
 const char* kOrderNames[] = {"forward", "reverse", "random"};
 
-void use_order(int o) { horkd_emu::set_order(kOrders[o], kOrders[o], kOrders[o], 20261201 + o); }
+void use_order(int o, bool warp_major = false) {
+    horkd_emu::set_order(kOrders[o], kOrders[o], kOrders[o], 20261201 + o);
+    horkd_emu::set_schedule(warp_major);
+}
 
 template <typename T>
 T* device(size_t n) {
@@ -80,6 +83,30 @@ __global__ void reverse_kernel(const int* in, int* out, bool barrier) {
     tile[threadIdx.x] = in[base + threadIdx.x];
     if (barrier) __syncthreads();
     out[base + threadIdx.x] = tile[blockDim.x - 1 - threadIdx.x];
+}
+
+// Two block sums through the same 32-double scratch, as horkd's block_sum does; `barrier` false leaves
+// out the barrier before the scratch is reused, so a warp that runs ahead into the second sum may
+// overwrite a partial the first sum has not read yet.
+__global__ void two_sums_kernel(const double* in, double* out, bool barrier) {
+    __shared__ double scratch[32];
+    double sums[2];
+    for (int k = 0; k < 2; ++k) {
+        double v = in[k * blockDim.x + threadIdx.x];
+        for (int off = 16; off > 0; off >>= 1) v += __shfl_down_sync(0xffffffffu, v, off);
+        if (barrier) __syncthreads();
+        if (threadIdx.x % 32 == 0) scratch[threadIdx.x / 32] = v;
+        __syncthreads();
+        v = threadIdx.x < blockDim.x / 32 ? scratch[threadIdx.x] : 0.0;
+        if (threadIdx.x < 32) {
+            for (int off = 16; off > 0; off >>= 1) v += __shfl_down_sync(0xffffffffu, v, off);
+        }
+        sums[k] = v;
+    }
+    if (threadIdx.x == 0) {
+        out[0] = sums[0];
+        out[1] = sums[1];
+    }
 }
 
 // Every thread writes the same shared word: the value read after the barrier depends on who came last.
@@ -189,16 +216,27 @@ void correct_kernels_pass_in_every_order() {
     int* tin = device<int>(512);
     int* tout = device<int>(512);
     cudaMemcpy(tin, tile.data(), 512 * sizeof(int), cudaMemcpyHostToDevice);
-    for (int o = 0; o < 3; ++o) {
-        use_order(o);
+    double* two = device<double>(2);
+    for (int o = 0; o < 6; ++o) {
+        use_order(o % 3, o >= 3);
+        const std::string how = std::string(kOrderNames[o % 3]) + " order, " + (o >= 3 ? "warp-major" : "round-robin");
         HORKD_LAUNCH(block_sum_kernel, 64, 256, 0, nullptr)(in, n, out);
         std::vector<double> part = fetch(out, 64);
         double got = 0;
         for (double p : part) got += p;
-        expect(got == want, std::string("block sum exact in ") + kOrderNames[o] + " order");
+        expect(got == want, "block sum exact in " + how);
         HORKD_LAUNCH(reverse_kernel, 2, 256, 0, nullptr)(tin, tout, true);
-        expect(fetch(tout, 512) == want_rev, std::string("reverse with a barrier in ") + kOrderNames[o] + " order");
+        expect(fetch(tout, 512) == want_rev, "reverse with a barrier in " + how);
+        HORKD_LAUNCH(two_sums_kernel, 1, 256, 0, nullptr)(in, two, true);
+        double w0 = 0, w1 = 0;
+        for (int i = 0; i < 256; ++i) {
+            w0 += h[i];
+            w1 += h[256 + i];
+        }
+        std::vector<double> t = fetch(two, 2);
+        expect(t[0] == w0 && t[1] == w1, "two sums through one scratch, with the barrier, in " + how);
     }
+    cudaFree(two);
     use_order(0);
     cudaFree(in);
     cudaFree(out);
@@ -229,6 +267,28 @@ void missing_barrier_and_race_are_caught() {
     expect(race[0] != race[1], "a racy shared-memory write gives order-dependent results");
     cudaFree(in);
     cudaFree(out);
+    // The scratch reused without a barrier: only a warp running ahead through its shuffles shows it.
+    std::vector<double> h(512);
+    for (int i = 0; i < 512; ++i) h[i] = static_cast<double>(i < 256 ? i % 7 : 100 + i % 13);
+    double* din = device<double>(512);
+    double* two = device<double>(2);
+    cudaMemcpy(din, h.data(), sizeof(double) * 512, cudaMemcpyHostToDevice);
+    int wrong = 0;
+    for (int o = 0; o < 6; ++o) {
+        use_order(o % 3, o >= 3);
+        HORKD_LAUNCH(two_sums_kernel, 1, 256, 0, nullptr)(din, two, false);
+        std::vector<double> t = fetch(two, 2);
+        double w0 = 0, w1 = 0;
+        for (int i = 0; i < 256; ++i) {
+            w0 += h[i];
+            w1 += h[256 + i];
+        }
+        wrong += t[0] != w0 || t[1] != w1;
+    }
+    expect(wrong > 0, "scratch reused without a barrier: wrong in some order and schedule (warp-major, reverse)");
+    use_order(0);
+    cudaFree(din);
+    cudaFree(two);
 }
 
 void faults_are_named() {
