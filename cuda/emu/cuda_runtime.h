@@ -160,9 +160,9 @@ extern __thread const BlockView* tl_block;
 enum class Collective { kSyncWarp, kShflIdx, kShflUp, kShflDown, kShflXor, kBallot, kAll, kAny };
 
 void syncthreads();
-// One warp collective: waits until every lane of `mask` has reached it, then returns this lane's result.
-unsigned long long warp_collective(Collective op, unsigned mask, unsigned long long bits, int arg, int width,
-                                   const void* site);
+// One warp collective: waits until every lane of `mask` that has not exited has reached it, then
+// returns this lane's result.
+unsigned long long warp_collective(Collective op, unsigned mask, unsigned long long bits, int arg, int width);
 
 // Queues one launch on `stream` (validating the configuration first, as cudaLaunchKernel does); `body`
 // runs the kernel with its copied parameters, once per thread.
@@ -185,7 +185,7 @@ T from_bits(unsigned long long bits) {
 
 template <typename T>
 __attribute__((always_inline)) inline T shuffle(Collective op, unsigned mask, T v, int arg, int width) {
-    return from_bits<T>(warp_collective(op, mask, to_bits(v), arg, width, __builtin_return_address(0)));
+    return from_bits<T>(warp_collective(op, mask, to_bits(v), arg, width));
 }
 
 // kernel(args...) as CUDA launches it: the arguments converted to the kernel's parameter types and copied.
@@ -230,8 +230,7 @@ Launcher<P...> make_launcher(void (*kernel)(P...), const char* name, dim3 grid, 
 
 inline void __syncthreads() { ::horkd_emu::detail::syncthreads(); }
 inline void __syncwarp(unsigned mask = 0xffffffffu) {
-    ::horkd_emu::detail::warp_collective(::horkd_emu::detail::Collective::kSyncWarp, mask, 0, 0, 32,
-                                         __builtin_return_address(0));
+    ::horkd_emu::detail::warp_collective(::horkd_emu::detail::Collective::kSyncWarp, mask, 0, 0, 32);
 }
 
 template <typename T>
@@ -252,15 +251,15 @@ __attribute__((always_inline)) inline T __shfl_xor_sync(unsigned mask, T v, int 
 }
 __attribute__((always_inline)) inline unsigned __ballot_sync(unsigned mask, int predicate) {
     return static_cast<unsigned>(::horkd_emu::detail::warp_collective(::horkd_emu::detail::Collective::kBallot, mask,
-                                                                       predicate != 0, 0, 32, __builtin_return_address(0)));
+                                                                       predicate != 0, 0, 32));
 }
 __attribute__((always_inline)) inline int __all_sync(unsigned mask, int predicate) {
     return static_cast<int>(::horkd_emu::detail::warp_collective(::horkd_emu::detail::Collective::kAll, mask,
-                                                                  predicate != 0, 0, 32, __builtin_return_address(0)));
+                                                                  predicate != 0, 0, 32));
 }
 __attribute__((always_inline)) inline int __any_sync(unsigned mask, int predicate) {
     return static_cast<int>(::horkd_emu::detail::warp_collective(::horkd_emu::detail::Collective::kAny, mask,
-                                                                  predicate != 0, 0, 32, __builtin_return_address(0)));
+                                                                  predicate != 0, 0, 32));
 }
 
 // Integer atomics (blocks run in parallel on the worker threads: these are real atomic operations). There are deliberately no float atomics: horkd's sums are fixed-order trees,

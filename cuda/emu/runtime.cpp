@@ -14,6 +14,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <deque>
+#include <iterator>
 #include <map>
 #include <mutex>
 #include <numeric>
@@ -86,6 +87,15 @@ Order parse_order(const char* name, const char* value, Order fallback) {
     std::abort();
 }
 
+// A two-valued setting: false for `no` (or unset), true for `yes`; anything else stops the process.
+bool env_switch(const char* name, const char* no, const char* yes) {
+    const char* v = std::getenv(name);
+    if (v == nullptr || *v == '\0' || std::strcmp(v, no) == 0) return false;
+    if (std::strcmp(v, yes) == 0) return true;
+    std::fprintf(stderr, "horkd-emu: %s=%s is not %s or %s\n", name, v, no, yes);
+    std::abort();
+}
+
 Settings read_settings() {
     Settings s;
     Order all = parse_order("HORKD_EMU_ORDER", std::getenv("HORKD_EMU_ORDER"), Order::kForward);
@@ -93,22 +103,8 @@ Settings read_settings() {
     s.warps = parse_order("HORKD_EMU_WARP_ORDER", std::getenv("HORKD_EMU_WARP_ORDER"), all);
     s.lanes = parse_order("HORKD_EMU_LANE_ORDER", std::getenv("HORKD_EMU_LANE_ORDER"), all);
     if (const char* v = std::getenv("HORKD_EMU_SEED")) s.seed = std::strtoull(v, nullptr, 10);
-    if (const char* v = std::getenv("HORKD_EMU_SCHEDULE")) {
-        if (std::strcmp(v, "warps") == 0) {
-            s.warp_major = true;
-        } else if (std::strcmp(v, "rounds") != 0) {
-            std::fprintf(stderr, "horkd-emu: HORKD_EMU_SCHEDULE=%s is not rounds or warps\n", v);
-            std::abort();
-        }
-    }
-    if (const char* v = std::getenv("HORKD_EMU_STREAMS")) {
-        if (std::strcmp(v, "eager") == 0) {
-            s.lazy = false;
-        } else if (std::strcmp(v, "lazy") != 0) {
-            std::fprintf(stderr, "horkd-emu: HORKD_EMU_STREAMS=%s is not lazy or eager\n", v);
-            std::abort();
-        }
-    }
+    s.warp_major = env_switch("HORKD_EMU_SCHEDULE", "rounds", "warps");
+    s.lazy = !env_switch("HORKD_EMU_STREAMS", "lazy", "eager");
     if (const char* v = std::getenv("HORKD_EMU_DEVICES")) s.devices = std::atoi(v) > 0 ? 1 : 0;
     unsigned hw = std::thread::hardware_concurrency();
     s.threads = static_cast<int>(std::min(8u, std::max(1u, hw)));
@@ -264,7 +260,7 @@ Stack map_stack() {
     void* p = mmap(nullptr, kStackBytes + kGuardBytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
                    -1, 0);
     if (p == MAP_FAILED) host_misuse("cannot map a fiber stack");
-    mprotect(p, kGuardBytes, PROT_NONE);
+    if (mprotect(p, kGuardBytes, PROT_NONE) != 0) host_misuse("cannot protect a fiber stack's guard page");
     Stack s;
     s.base = static_cast<char*>(p) + kGuardBytes;
     return s;
@@ -284,7 +280,6 @@ struct Fiber : ThreadView {
     unsigned long long bits = 0;
     int arg = 0;
     int width = 32;
-    const void* site = nullptr;
     unsigned long long result = 0;
     void* fake_stack = nullptr;  // ASan's bookkeeping of the fiber's stack while it is switched out
 };
@@ -318,8 +313,7 @@ class Worker {
 
     // Called from fibers (through the __thread pointer below).
     void barrier();
-    unsigned long long collective(Collective op, unsigned mask, unsigned long long bits, int arg, int width,
-                                  const void* site);
+    unsigned long long collective(Collective op, unsigned mask, unsigned long long bits, int arg, int width);
     [[noreturn]] void fault(const char* fmt, ...) __attribute__((format(printf, 2, 3)));
     [[noreturn]] void finish();
     void enter();
@@ -472,12 +466,10 @@ void Worker::yield(Fiber& f, bool final) {
 }
 
 void Worker::enter() {
-    Fiber& f = *running_;
 #if defined(HORKD_EMU_ASAN)
     __sanitizer_finish_switch_fiber(nullptr, &host_stack_bottom_, &host_stack_size_);
 #endif
     (*job_->body)();
-    (void)f;
     finish();
 }
 
@@ -508,8 +500,7 @@ void Worker::barrier() {
     yield(f, false);
 }
 
-unsigned long long Worker::collective(Collective op, unsigned mask, unsigned long long bits, int arg, int width,
-                                      const void* site) {
+unsigned long long Worker::collective(Collective op, unsigned mask, unsigned long long bits, int arg, int width) {
     Fiber& f = *running_;
     const unsigned lane = f.linear % 32;
     if ((mask >> lane & 1u) == 0) fault("%s with mask 0x%08x, which leaves out the calling lane %u", collective_name(op), mask, lane);
@@ -519,7 +510,6 @@ unsigned long long Worker::collective(Collective op, unsigned mask, unsigned lon
     f.bits = bits;
     f.arg = arg;
     f.width = width;
-    f.site = site;
     f.state = State::kAtWarp;
     yield(f, false);
     return f.result;
@@ -532,80 +522,79 @@ bool Worker::complete_collectives() {
     return progress && fault_.empty();
 }
 
-// The waiting lanes of warp w that form complete groups (all lanes of the mask at the same collective)
-// get their results; anything else is a named fault. Returns whether any lane can run again.
+// The waiting lanes of warp w that form complete groups get their results; anything else is a named
+// fault. The hardware's rule (sm_70 on): every lane of the mask that has not exited takes part, with the
+// same collective, mask and width; lanes that have exited, or do not exist in a partial warp, are left
+// out, and only reading a value from one of them (or from a lane outside the mask) is an error.
+// Returns whether any lane can run again.
 bool Worker::complete_warp(unsigned w) {
+    const unsigned base = w * 32;
+    const unsigned present = std::min(32u, threads_ - base);
+    auto is_shuffle = [](Collective op) {
+        return op == Collective::kShflIdx || op == Collective::kShflUp || op == Collective::kShflDown || op == Collective::kShflXor;
+    };
     bool progress = false;
-    {
-        const unsigned base = w * 32;
-        const unsigned present = std::min(32u, threads_ - base);
-        for (unsigned l = 0; l < present && fault_.empty(); ++l) {
-            Fiber& lead = fibers_[base + l];
-            if (lead.state != State::kAtWarp) continue;
-            const unsigned mask = lead.mask;
-            const char* name = collective_name(lead.op);
-            for (unsigned b = 0; b < 32 && fault_.empty(); ++b) {
-                if ((mask >> b & 1u) == 0) continue;
-                std::string here = where(lead) + format(": %s with mask 0x%08x: lane %u ", name, mask, b);
-                if (b >= present) {
-                    fault_ = here + format("is absent (the block has %u threads)", threads_);
-                    break;
-                }
-                const Fiber& g = fibers_[base + b];
-                if (g.state == State::kDone) {
-                    fault_ = here + "has exited";
-                } else if (g.state == State::kAtBarrier) {
-                    fault_ = here + "waits at __syncthreads instead (divergent warp)";
-                } else if (g.op != lead.op || g.mask != mask) {
-                    fault_ = here + format("waits at %s with mask 0x%08x instead (divergent warp)", collective_name(g.op), g.mask);
-                } else if (g.site != lead.site) {
-                    fault_ = here + "reached it from another call site (divergent warp)";
-                } else if (g.width != lead.width) {
-                    fault_ = here + format("uses width %d, lane %u width %d", g.width, l, lead.width);
-                }
+    for (unsigned l = 0; l < present; ++l) {
+        const Fiber& lead = fibers_[base + l];
+        if (lead.state != State::kAtWarp) continue;
+        const unsigned mask = lead.mask;
+        const char* name = collective_name(lead.op);
+        unsigned group = 0;  // the lanes that take part: in the mask, present, not exited
+        for (unsigned b = 0; b < present; ++b) {
+            const Fiber& g = fibers_[base + b];
+            if ((mask >> b & 1u) == 0 || g.state == State::kDone) continue;
+            group |= 1u << b;
+            const char* instead = nullptr;
+            if (g.state == State::kAtBarrier) {
+                fault_ = where(lead) + format(": %s with mask 0x%08x: lane %u waits at __syncthreads instead (divergent warp)", name, mask, b);
+            } else if (g.op != lead.op || g.mask != mask) {
+                instead = collective_name(g.op);
+                fault_ = where(lead) + format(": %s with mask 0x%08x: lane %u waits at %s with mask 0x%08x instead (divergent warp)",
+                                              name, mask, b, instead, g.mask);
+            } else if (g.width != lead.width) {
+                fault_ = where(lead) + format(": %s with width %d: lane %u uses width %d", name, lead.width, b, g.width);
             }
-            if (!fault_.empty()) break;
-            for (unsigned b = 0; b < 32; ++b) {
-                if ((mask >> b & 1u) == 0) continue;
-                Fiber& g = fibers_[base + b];
-                unsigned long long r = 0;
-                const unsigned width = static_cast<unsigned>(g.width);
-                const unsigned seg = b / width * width;
-                unsigned src = b;
-                switch (g.op) {
-                    case Collective::kSyncWarp: break;
-                    case Collective::kBallot:
-                    case Collective::kAll:
-                    case Collective::kAny: {
-                        unsigned votes = 0;
-                        for (unsigned c = 0; c < 32; ++c) {
-                            if ((mask >> c & 1u) && fibers_[base + c].bits) votes |= 1u << c;
-                        }
-                        r = g.op == Collective::kBallot ? votes : g.op == Collective::kAll ? votes == mask : votes != 0;
-                        break;
-                    }
-                    case Collective::kShflIdx: src = seg + static_cast<unsigned>(((g.arg % g.width) + g.width) % g.width); break;
-                    case Collective::kShflUp: src = b >= seg + static_cast<unsigned>(g.arg) ? b - static_cast<unsigned>(g.arg) : b; break;
-                    case Collective::kShflDown: src = b + static_cast<unsigned>(g.arg) < seg + width ? b + static_cast<unsigned>(g.arg) : b; break;
-                    case Collective::kShflXor: src = (b ^ static_cast<unsigned>(g.arg)) < seg + width ? b ^ static_cast<unsigned>(g.arg) : b; break;
-                }
-                if (g.op == Collective::kShflIdx || g.op == Collective::kShflUp || g.op == Collective::kShflDown ||
-                    g.op == Collective::kShflXor) {
-                    if (src >= 32 || (mask >> src & 1u) == 0) {
-                        fault_ = where(g) + format(": %s with mask 0x%08x reads lane %u, which is not in the mask", name, mask, src);
-                        return false;
-                    }
-                    r = fibers_[base + src].bits;
-                }
-                g.result = r;
-            }
-            for (unsigned b = 0; b < 32; ++b) {
-                if (mask >> b & 1u) fibers_[base + b].state = State::kRunnable;
-            }
-            progress = true;
+            if (!fault_.empty()) return false;
         }
+        unsigned votes = 0;
+        for (unsigned c = 0; c < 32; ++c) {
+            if ((group >> c & 1u) && fibers_[base + c].bits) votes |= 1u << c;
+        }
+        for (unsigned b = 0; b < 32; ++b) {
+            if ((group >> b & 1u) == 0) continue;
+            Fiber& g = fibers_[base + b];
+            const unsigned width = static_cast<unsigned>(g.width);
+            const unsigned seg = b / width * width;
+            const unsigned arg = static_cast<unsigned>(g.arg);
+            unsigned src = b;
+            switch (g.op) {
+                case Collective::kSyncWarp: g.result = 0; break;
+                case Collective::kBallot: g.result = votes; break;
+                case Collective::kAll: g.result = votes == group; break;
+                case Collective::kAny: g.result = votes != 0; break;
+                case Collective::kShflIdx: src = seg + static_cast<unsigned>(((g.arg % g.width) + g.width) % g.width); break;
+                case Collective::kShflUp: src = b >= seg + arg ? b - arg : b; break;
+                case Collective::kShflDown: src = b + arg < seg + width ? b + arg : b; break;
+                case Collective::kShflXor: src = (b ^ arg) < seg + width ? b ^ arg : b; break;
+            }
+            if (!is_shuffle(g.op)) continue;
+            if (src < 32 && (group >> src & 1u)) {
+                g.result = fibers_[base + src].bits;
+                continue;
+            }
+            const char* why = src >= 32 || (mask >> src & 1u) == 0 ? "is not in the mask"
+                              : src >= present                     ? "is absent"
+                                                                   : "has exited";
+            fault_ = where(g) + format(": %s with mask 0x%08x reads lane %u, which %s", name, mask, src, why);
+            if (src < 32 && src >= present) fault_ += format(" (the block has %u threads)", threads_);
+            return false;
+        }
+        for (unsigned b = 0; b < 32; ++b) {
+            if (group >> b & 1u) fibers_[base + b].state = State::kRunnable;
+        }
+        progress = true;
     }
-    return progress && fault_.empty();
+    return progress;
 }
 
 void Worker::run_block(Job& job, unsigned long long block_linear) {
@@ -689,9 +678,9 @@ void Worker::run_block(Job& job, unsigned long long block_linear) {
         for (unsigned t = 0; t < threads_; ++t) fibers_[t].state = State::kRunnable;
     }
     if (!fault_.empty()) {
-        for (unsigned t = 0; t < threads_; ++t) {
-            if (fibers_[t].state != State::kDone) stacks_[t].dirty = true;
-        }
+        // Abandoned fibers, and the faulting one, left frames that never returned: their ASan poisoning
+        // must be lifted before the stacks serve again.
+        for (unsigned t = 0; t < threads_; ++t) stacks_[t].dirty = true;
         std::lock_guard<std::mutex> lock(job.fault_mutex);
         if (job.fault.empty()) job.fault = fault_;
         job.failed = true;
@@ -774,31 +763,40 @@ struct Allocation {
 };
 std::map<uintptr_t, Allocation> g_allocations;
 
-// The allocation holding [p, p + bytes), or nullptr; *partly set when p is inside one that ends too soon.
-const std::pair<const uintptr_t, Allocation>* find_allocation(const void* p, size_t bytes, std::string* partly = nullptr) {
+// The allocation holding [p, p + bytes), or nullptr. *problem is set when the range leaves the allocation
+// it starts in, runs into one from outside, or wraps around the address space.
+const std::pair<const uintptr_t, Allocation>* find_allocation(const void* p, size_t bytes, std::string* problem) {
     const uintptr_t at = reinterpret_cast<uintptr_t>(p);
-    auto it = g_allocations.upper_bound(at);
-    if (it == g_allocations.begin()) return nullptr;
-    --it;
-    if (at >= it->first + it->second.bytes && !(it->second.bytes == 0 && at == it->first)) return nullptr;
-    if (at + bytes > it->first + it->second.bytes) {
-        if (partly) {
-            *partly = format("[%p, +%zu) runs %zu bytes past the end of the %zu-byte %s allocation at %p", p, bytes,
-                             at + bytes - it->first - it->second.bytes, it->second.bytes,
-                             it->second.pinned ? "pinned" : "device", reinterpret_cast<void*>(it->first));
-        }
+    if (bytes > UINTPTR_MAX - at) {
+        *problem = format("[%p, +%zu) wraps around the address space", p, bytes);
         return nullptr;
     }
-    return &*it;
+    auto next = g_allocations.upper_bound(at);  // the first allocation starting after `at`
+    if (next != g_allocations.begin()) {
+        auto it = std::prev(next);
+        const uintptr_t end = it->first + it->second.bytes;
+        if (at < end) {
+            if (at + bytes <= end) return &*it;
+            *problem = format("[%p, +%zu) runs %zu bytes past the end of the %zu-byte %s allocation at %p", p, bytes,
+                              at + bytes - end, it->second.bytes, it->second.pinned ? "pinned" : "device",
+                              reinterpret_cast<void*>(it->first));
+            return nullptr;
+        }
+    }
+    if (next != g_allocations.end() && next->first < at + bytes) {
+        *problem = format("[%p, +%zu) runs into the %s allocation at %p", p, bytes, next->second.pinned ? "pinned" : "device",
+                          reinterpret_cast<void*>(next->first));
+    }
+    return nullptr;
 }
 
 enum class Space { kDevice, kPinned, kPageable };
 
 // Where [p, p + bytes) lies; an error names a range that starts inside an allocation but leaves it.
 cudaError_t space_of(const char* fn, const char* what, const void* p, size_t bytes, Space* out) {
-    std::string partly;
-    const auto* a = find_allocation(p, bytes, &partly);
-    if (!partly.empty()) return fail(cudaErrorInvalidValue, format("%s: %s %s", fn, what, partly.c_str()));
+    std::string problem;
+    const auto* a = find_allocation(p, bytes, &problem);
+    if (!problem.empty()) return fail(cudaErrorInvalidValue, format("%s: %s %s", fn, what, problem.c_str()));
     *out = a == nullptr ? Space::kPageable : a->second.pinned ? Space::kPinned : Space::kDevice;
     return cudaSuccess;
 }
@@ -954,6 +952,9 @@ cudaError_t copy(void* dst, const void* src, size_t bytes, cudaMemcpyKind kind, 
     HORKD_EMU_ENTER();
     CUstream_st* s;
     if (cudaError_t err = stream_of(fn, stream, &s)) return err;
+    if (kind < cudaMemcpyHostToHost || kind > cudaMemcpyDefault) {
+        return fail(cudaErrorInvalidMemcpyDirection, format("%s: kind %d is not a cudaMemcpyKind", fn, static_cast<int>(kind)));
+    }
     if (bytes == 0) return cudaSuccess;
     if (dst == nullptr || src == nullptr) return fail(cudaErrorInvalidValue, format("%s: NULL %s", fn, dst ? "source" : "destination"));
     Space ds, ss;
@@ -1034,9 +1035,8 @@ Worker& this_worker(const char* what) {
 
 void syncthreads() { this_worker("__syncthreads").barrier(); }
 
-unsigned long long warp_collective(Collective op, unsigned mask, unsigned long long bits, int arg, int width,
-                                   const void* site) {
-    return this_worker(collective_name(op)).collective(op, mask, bits, arg, width, site);
+unsigned long long warp_collective(Collective op, unsigned mask, unsigned long long bits, int arg, int width) {
+    return this_worker(collective_name(op)).collective(op, mask, bits, arg, width);
 }
 
 cudaError_t launch(const char* name, dim3 grid, dim3 block, size_t shmem, cudaStream_t stream,

@@ -68,12 +68,20 @@ cudaStream_t stream_of(horkd_stream s) { return static_cast<cudaStream_t>(s); }
 double coef_at(const double* coef, int b) { return coef ? coef[b] : 1.0; }
 
 // Runs `layout(carver)` on a null base to size the scratch, grows the buffer, then lays it out for real.
+// On the emulated device the scratch is refilled with NaN bytes first, so a piece read before it is
+// written shows up as NaN, not as the previous call's values.
 template <typename Layout>
-int carve(horkd_workspace* ws, Layout layout) {
+int carve(horkd_workspace* ws, cudaStream_t st, Layout layout) {
     Carver measure(nullptr);
     layout(measure);
     HORKD_CUDA_TRY(ws->scratch.ensure(measure.used()));
     ws->scratch.unguard();
+#if defined(HORKD_EMULATED)
+    HORKD_CUDA_TRY(cudaMemsetAsync(ws->scratch.ptr, 0xFF, ws->scratch.bytes, st));
+    HORKD_CUDA_TRY(cudaStreamSynchronize(st));  // before the guards are poisoned
+#else
+    (void)st;
+#endif
     Carver real(ws->scratch.ptr);
     layout(real);
     return HORKD_SUCCESS;
@@ -138,7 +146,7 @@ int relational(horkd_workspace* ws, const float* s, const float* t, int batch, i
     const bool want_grad = grad != nullptr && (l2_live || l3_live);
     const long long mm = static_cast<long long>(m) * m;
     double *cs, *ct, *gs, *gt, *k, *out, *vals, *work;
-    HORKD_TRY(carve(ws, [&](Carver& c) {
+    HORKD_TRY(carve(ws, st, [&](Carver& c) {
         cs = c.take<double>(static_cast<long long>(m) * ds);
         ct = c.take<double>(static_cast<long long>(m) * dt);
         gs = c.take<double>(mm);
@@ -237,7 +245,7 @@ int feature_loss(horkd_workspace* ws, const char* fn, FeatureLoss kind, const fl
     const long long mdt = static_cast<long long>(m) * dt;
     double *pd, *ud, *ub, *g, *f, *x, *dx, *dg, *dp, *vals, *work;
     int* groups;
-    HORKD_TRY(carve(ws, [&](Carver& c) {
+    HORKD_TRY(carve(ws, st, [&](Carver& c) {
         pd = c.take<double>(projection ? static_cast<long long>(dt) * ds : 0);
         ud = c.take<double>(dataset_scope ? static_cast<long long>(classes) * dt : 0);
         ub = c.take<double>(batch_scope ? static_cast<long long>(capacity) * dt : 0);
@@ -311,7 +319,7 @@ int hinton(horkd_workspace* ws, const float* s, const float* t, int batch, int m
     }
     const long long mc = static_cast<long long>(m) * classes;
     double *dsb, *vals, *work;
-    HORKD_TRY(carve(ws, [&](Carver& c) {
+    HORKD_TRY(carve(ws, st, [&](Carver& c) {
         dsb = c.take<double>(grad ? mc : 0);
         vals = c.take<double>(batch);
         work = c.take<double>(m);
@@ -587,7 +595,7 @@ int horkd_center_accumulate(horkd_workspace* ws, const float* d_teacher, const i
     cudaStream_t st = stream_of(stream);
     HORKD_TRY(check_labels(ws, fn, d_labels, n, classes, st));
     int* groups;
-    HORKD_TRY(carve(ws, [&](Carver& c) { groups = c.take<int>(horkd::group_scratch_ints(n)); }));
+    HORKD_TRY(carve(ws, st, [&](Carver& c) { groups = c.take<int>(horkd::group_scratch_ints(n)); }));
     HORKD_CUDA_TRY(horkd::center_accumulate(d_teacher, d_labels, n, d, d_sums, d_counts, groups, st));
     HORKD_CUDA_TRY(cudaStreamSynchronize(st));
     horkd_clear_error();

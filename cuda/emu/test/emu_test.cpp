@@ -139,6 +139,18 @@ __global__ void votes_kernel(int* out) {
     o[7] = __all_sync(0xffffffffu, lane != 9);
 }
 
+// Legal since sm_70: lanes of a full mask that have exited (or do not exist, in a partial warp) are left
+// out of votes and __syncwarp, and a shuffle that reads only live lanes is fine.
+__global__ void exited_lanes_kernel(unsigned* out) {
+    const unsigned lane = threadIdx.x % 32;
+    if (lane % 4 == 3) return;                       // a quarter of every warp leaves
+    const unsigned live = __ballot_sync(0xffffffffu, 1);
+    __syncwarp();
+    const int all = __all_sync(0xffffffffu, lane != 40);
+    const unsigned from = __shfl_sync(0xffffffffu, lane, lane & ~3u);  // lane 4k, which is live
+    out[threadIdx.x] = live + (all ? 1u << 31 : 0) + (from << 24);
+}
+
 __global__ void atomics_kernel(int* count, unsigned long long* lowest, unsigned* flags) {
     const unsigned long long id = blockIdx.x * blockDim.x + threadIdx.x;
     atomicAdd(count, 1);
@@ -171,11 +183,11 @@ __global__ void faulty_kernel(int mode, float* out) {
     float v = static_cast<float>(threadIdx.x);
     const int lane = threadIdx.x % 32;
     switch (mode) {
-        case 0:  // a lane of the mask exits before the shuffle
+        case 0:  // lane 30 reads lane 31, which exited before the shuffle
             if (threadIdx.x == 63) return;
             v = __shfl_down_sync(0xffffffffu, v, 1);
             break;
-        case 1:  // 48 threads: the second warp's full mask names 16 absent lanes
+        case 1:  // 48 threads: lane 15 of the second warp reads lane 16, which does not exist
             v = __shfl_down_sync(0xffffffffu, v, 1);
             break;
         case 2:  // thread 0 leaves before the barrier
@@ -297,8 +309,8 @@ void faults_are_named() {
         int mode, threads;
         const char* needle;
     } cases[] = {
-        {0, 64, "lane 31 has exited"},
-        {1, 48, "lane 16 is absent (the block has 48 threads)"},
+        {0, 64, "thread (62,0,0): __shfl_down_sync with mask 0xffffffff reads lane 31, which has exited"},
+        {1, 48, "reads lane 16, which is absent (the block has 48 threads)"},
         {2, 256, "__syncthreads reached by 255 of 256 threads"},
         {3, 32, "waits at __syncthreads instead (divergent warp)"},
         {4, 32, "reads lane 16, which is not in the mask"},
@@ -367,6 +379,11 @@ void memory_is_fresh_and_fenced() {
     expect(err == cudaErrorInvalidValue && std::string(cudaGetErrorString(err)).find("asked to copy host to device") != std::string::npos,
            std::string("a copy in the wrong direction is refused: ") + cudaGetErrorString(err));
     expect(cudaFree(d + 1) == cudaErrorInvalidDevicePointer, "freeing inside an allocation is refused");
+    err = cudaMemcpy(reinterpret_cast<char*>(d) - 16, h.data(), 64, cudaMemcpyHostToHost);
+    expect(err == cudaErrorInvalidValue && std::string(cudaGetErrorString(err)).find("runs into the device allocation") != std::string::npos,
+           std::string("a range that runs into an allocation is refused: ") + cudaGetErrorString(err));
+    err = cudaMemcpy(d, h.data(), 4, static_cast<cudaMemcpyKind>(7));
+    expect(err == cudaErrorInvalidMemcpyDirection, "an unknown copy kind is refused");
     cudaStream_t bogus = reinterpret_cast<cudaStream_t>(0x1234);
     expect(cudaStreamSynchronize(bogus) == cudaErrorInvalidResourceHandle, "an unknown stream is refused");
     cudaGetLastError();
@@ -405,6 +422,20 @@ void votes_atomics_and_grids_are_exact() {
     cudaFree(count);
     cudaFree(lowest);
     cudaFree(flags);
+
+    unsigned* lanes = device<unsigned>(48);
+    cudaMemset(lanes, 0, sizeof(unsigned) * 48);
+    HORKD_LAUNCH(exited_lanes_kernel, 1, 48, 0, nullptr)(lanes);  // a full warp and a partial one
+    std::vector<unsigned> lv = fetch(lanes, 48);
+    bool legal = cudaGetLastError() == cudaSuccess;
+    for (unsigned t = 0; t < 48; ++t) {
+        const unsigned lane = t % 32, present = t < 32 ? 32 : 16;
+        unsigned live = 0;
+        for (unsigned c = 0; c < present; ++c) live |= (c % 4 == 3 ? 0u : 1u) << c;
+        legal = legal && lv[t] == (lane % 4 == 3 ? 0u : (live + (1u << 31) + ((lane & ~3u) << 24)));
+    }
+    expect(legal, "votes, __syncwarp and shuffles of live lanes with exited and absent lanes in the mask");
+    cudaFree(lanes);
 
     float* ones = device<float>(32);
     HORKD_LAUNCH(oversized_shared_kernel, 1, 32, 0, nullptr)(ones);

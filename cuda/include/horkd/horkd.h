@@ -156,7 +156,8 @@ HORKD_API int horkd_hinton_host(horkd_workspace* ws, const float* student, const
 
 /* Dataset-level class centres, batch after batch: d_sums [classes, d] += per-class sums of the rows of
  * d_teacher [n, d]; d_counts [classes] += their counts. Any positive class count; deterministic (each
- * sum in sample order). Returns when done. */
+ * sum in sample order). n is meant to be a batch: grouping the rows by label takes O(n^2) comparisons
+ * (n threads), so call it per batch, not once for a whole dataset. Returns when done. */
 HORKD_API int horkd_center_accumulate(horkd_workspace* ws, const float* d_teacher, const int* d_labels, int n, int d,
                                       int classes, double* d_sums, long long* d_counts, horkd_stream stream);
 
