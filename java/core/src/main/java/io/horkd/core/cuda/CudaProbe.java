@@ -15,8 +15,8 @@ import org.slf4j.LoggerFactory;
  * <p>What it meets in practice: a {@code -DskipNative} build or another platform (the library is not in
  * the jar); a build without nvcc (the stub answers NO_CUDA); a machine without a driver (the statically
  * linked CUDA runtime loads and answers {@code cudaErrorInsufficientDriver}, 35); the emulated device
- * (only where {@link ExplicitLibrary} names it: it runs
- * the kernels on the CPU, for tests, and {@link io.horkd.core.backend.Backends#auto()} never picks it).
+ * (only where {@link ExplicitLibrary} names it: it runs the kernels on the CPU, for tests, and
+ * {@link io.horkd.core.backend.Backends#auto()} never picks it).
  * A library that is there but does not load is logged once at WARN with the reason, which
  * {@link Result#reason()} also carries. Setting the system property {@code horkd.cuda=off} forces
  * "unavailable" without loading anything.
@@ -70,7 +70,7 @@ public final class CudaProbe {
             return explicit != null || bundled() ? warn(r) : quiet(r);
         }
         String library = loadedLibrary();
-        if (explicit != null && !sameFile(explicit, library)) {
+        if (explicit != null && library.contains("/") && !sameFile(explicit, library)) {
             return warn(new Result(true, false, false, 0, 0, library, ExplicitLibrary.setting() + " was asked for, but "
                     + library + " was loaded"));
         }
