@@ -542,6 +542,8 @@ void bad_arguments(horkd_workspace* ws) {
     refused(rel(ws, X, X, 1, m, d, d, 0, 0, 1, 0, V, nullptr), "horkd_relational", "values_angle must not be NULL", "relational values_angle");
     refused(horkd_relational(ws, nullptr, X, 1, m, d, d, 1, 0, 1, 0, nullptr, nullptr, V, V3, nullptr, nullptr), "horkd_relational",
             "d_student must not be NULL", "relational device student");
+    refused(horkd_relational(nullptr, X, X, 1, m, d, d, 1, 0, 1, 0, nullptr, nullptr, V, V3, nullptr, nullptr), "horkd_relational",
+            "ws must not be NULL", "relational device ws");
     // LC
     auto lc = [&](const int* l, int classes, const float* u, const float* p, int ds, int dt, double* vv, float* gpp) {
         return horkd_center_host(ws, X, X, 1, m, ds, dt, l, classes, u, p, nullptr, vv, G, gpp);
@@ -555,11 +557,23 @@ void bad_arguments(horkd_workspace* ws) {
     refused(lc(labels.data(), 3, nullptr, nullptr, d, d, nullptr, nullptr), "horkd_center", "values must not be NULL", "LC values");
     refused(horkd_center(ws, X, X, 1, m, d, d, nullptr, 3, nullptr, nullptr, nullptr, V, nullptr, nullptr, nullptr), "horkd_center",
             "d_labels", "LC device batch scope without labels");
+    refused(horkd_center(nullptr, X, X, 1, m, d, d, labels.data(), 3, nullptr, nullptr, nullptr, V, G, nullptr, nullptr),
+            "horkd_center", "ws must not be NULL", "LC device ws");
+    refused(horkd_center(ws, X, nullptr, 1, m, d, d, labels.data(), 3, nullptr, nullptr, nullptr, V, G, nullptr, nullptr),
+            "horkd_center", "d_teacher must not be NULL", "LC device teacher");
+    refused(horkd_center_host(nullptr, X, X, 1, m, d, d, labels.data(), 3, nullptr, nullptr, nullptr, V, G, nullptr),
+            "horkd_center_host", "ws must not be NULL", "LC ws");
+    refused(horkd_center_host(ws, X, X, 1, m, -2, d, labels.data(), 3, nullptr, nullptr, nullptr, V, G, nullptr),
+            "horkd_center_host", "ds=-2", "LC ds -2");
     // L1
     refused(horkd_pointwise_host(ws, X, X, 1, m, d, d, 2, nullptr, nullptr, V, G, nullptr), "horkd_pointwise", "mse=2", "L1 mse 2");
     refused(horkd_pointwise_host(ws, X, X, 1, m, d, 2, 0, nullptr, nullptr, V, G, nullptr), "horkd_pointwise", "needs a projection", "L1 widths");
     refused(horkd_pointwise_host(ws, X, X, 1, m, d, d, 0, nullptr, nullptr, nullptr, G, nullptr), "horkd_pointwise", "values must not be NULL", "L1 values");
     refused(horkd_pointwise_host(nullptr, X, X, 1, m, d, d, 0, nullptr, nullptr, V, G, nullptr), "horkd_pointwise_host", "ws must not be NULL", "L1 ws");
+    refused(horkd_pointwise(nullptr, X, X, 1, m, d, d, 0, nullptr, nullptr, V, G, nullptr, nullptr), "horkd_pointwise", "ws must not be NULL", "L1 device ws");
+    refused(horkd_pointwise(ws, X, X, 1, m, d, d, 5, nullptr, nullptr, V, G, nullptr, nullptr), "horkd_pointwise", "mse=5", "L1 device mse 5");
+    refused(horkd_pointwise(ws, nullptr, X, 1, m, d, d, 0, nullptr, nullptr, V, G, nullptr, nullptr), "horkd_pointwise", "d_student must not be NULL", "L1 device student");
+    refused(horkd_pointwise_host(ws, X, X, -1, m, d, d, 0, nullptr, nullptr, V, G, nullptr), "horkd_pointwise_host", "batch=-1", "L1 batch -1");
     // KD
     for (double temperature : {0.0, -1.0, std::nan("")}) {
         refused(horkd_hinton_host(ws, X, X, 1, m, d, temperature, nullptr, V, G), "horkd_hinton", "temperature must be finite and > 0",
@@ -567,6 +581,11 @@ void bad_arguments(horkd_workspace* ws) {
     }
     refused(horkd_hinton_host(ws, X, X, 1, m, 0, 1.0, nullptr, V, G), "horkd_hinton", "classes=0", "KD classes 0");
     refused(horkd_hinton_host(ws, X, X, 1, m, d, 1.0, nullptr, nullptr, G), "horkd_hinton", "values must not be NULL", "KD values");
+    refused(horkd_hinton_host(nullptr, X, X, 1, m, d, 1.0, nullptr, V, G), "horkd_hinton_host", "ws must not be NULL", "KD ws");
+    refused(horkd_hinton_host(ws, nullptr, X, 1, m, d, 1.0, nullptr, V, G), "horkd_hinton_host", "student must not be NULL", "KD student");
+    refused(horkd_hinton(ws, X, nullptr, 1, m, d, 1.0, nullptr, V, G, nullptr), "horkd_hinton", "d_teacher must not be NULL", "KD device teacher");
+    refused(horkd_hinton(nullptr, X, X, 1, m, d, 1.0, nullptr, V, G, nullptr), "horkd_hinton", "ws must not be NULL", "KD device ws");
+    refused(horkd_hinton(ws, X, X, 1, -4, d, 1.0, nullptr, V, G, nullptr), "horkd_hinton", "m=-4", "KD m -4");
     // accumulate: the device sums and counts keep their values
     {
         std::vector<double> sums(6, 0.5);
@@ -579,6 +598,8 @@ void bad_arguments(horkd_workspace* ws) {
         const int* L = dl.as<int>();
         double* S = dsums.as<double>();
         long long* C = dcounts.as<long long>();
+        refused(horkd_center_accumulate(nullptr, T, L, m, d, 3, S, C, nullptr), "horkd_center_accumulate", "ws must not be NULL",
+                "accumulate ws");
         refused(acc(T, L, 0, d, 3, S, C), "horkd_center_accumulate", "n=0", "accumulate n 0");
         refused(acc(T, L, m, -1, 3, S, C), "horkd_center_accumulate", "d=-1", "accumulate d -1");
         refused(acc(T, L, m, d, 0, S, C), "horkd_center_accumulate", "classes=0", "accumulate classes 0");
