@@ -3,7 +3,8 @@ package io.horkd.core.backend.reference;
 import java.util.Arrays;
 
 /**
- * The distillation methods of {@code METHODS.md} beside HORKD (AT, the FitNet hint, SP, PKT and DKD) in
+ * The distillation methods of {@code METHODS.md} beside HORKD (AT, the FitNet hint, DCT attention, SP, PKT
+ * and DKD) in
  * float64, each value with its gradient with respect to the student's input: the definitions the fast
  * paths will be tested against, written for clarity and checked by finite differences. The weights of
  * METHODS.md (1000, 100, 3000, 30000, DKD's ramp) belong to the objective, not to these functions.
@@ -170,6 +171,212 @@ public final class ReferenceMethods {
             }
         }
         return new Value(value / n, dr);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // DCT attention (seed 003)
+
+    /** The transform of the DCT attention method. */
+    public enum Transform {
+        /** The orthonormal 2-D DCT-II, {@code D_H A D_W^T} (METHODS.md's definition). */
+        DCT,
+        /** The real part of the 2-D DFT, what the official code computes (its comment calls it a DCT). */
+        DFT_REAL
+    }
+
+    /**
+     * DCT attention distillation at one stage (seed 003; the official {@code DFTOurs.py}): per sample the
+     * attention map {@code A = mean_c F_c^2}, min-max normalised; its mean subtracted; the transform; for
+     * the teacher, at its own size, only the top-left (low-frequency) {@code Hs x Ws} block kept; the
+     * coefficients min-max normalised again, {@code C^s}, {@code C^t}; {@code L = (1/m) sum_i w_i
+     * |C^s_i - C^t_i|_2}. {@code weights} are the {@code w_i} (1 where the teacher's top-1 is right:
+     * {@link #teacherCorrect}), or null for all 1. Min-max of a constant map is 0; its gradient flows to
+     * the first minimum and maximum. Backward: each step's chain rule in reverse (the transform's is its
+     * transpose; the mean's subtracts the mean; {@link #minMaxBackward}).
+     */
+    public static Value dctAttention(Maps s, Maps t, Transform transform, double[] weights) {
+        if (s.samples() != t.samples()) {
+            throw new IllegalArgumentException("student has " + s.samples() + " samples, teacher " + t.samples());
+        }
+        if (s.height() > t.height() || s.width() > t.width()) {
+            throw new IllegalArgumentException("student map " + s.height() + "x" + s.width() + " is larger than the teacher's "
+                    + t.height() + "x" + t.width());
+        }
+        int m = s.samples();
+        if (weights != null && weights.length != m) {
+            throw new IllegalArgumentException(weights.length + " weights for " + m + " samples");
+        }
+        int h = s.height();
+        int w = s.width();
+        double value = 0;
+        double[][] ds = new double[m][s.data()[0].length];
+        for (int i = 0; i < m; i++) {
+            double wi = weights == null ? 1 : weights[i];
+            double[] a = channelMeanOfSquares(s, i);
+            double[] an = minMax(a);
+            double[] k = transform(centred(an), h, w, transform);
+            double[] cs = minMax(k);
+            double[] kt = transform(centred(minMax(channelMeanOfSquares(t, i))), t.height(), t.width(), transform);
+            double[] ct = minMax(topLeft(kt, t.height(), t.width(), h, w));
+            double[] e = new double[h * w];
+            double sq = 0;
+            for (int p = 0; p < e.length; p++) {
+                e[p] = cs[p] - ct[p];
+                sq += e[p] * e[p];
+            }
+            double dist = Math.sqrt(sq);
+            value += wi * dist;
+            if (wi == 0 || dist == 0) continue;
+            double[] dc = scaled(e, wi / (dist * m));
+            double[] dk = minMaxBackward(k, cs, dc);
+            double[] dan = centred(transformTransposed(dk, h, w, transform));
+            double[] da = minMaxBackward(a, an, dan);
+            int n = h * w;
+            for (int c = 0; c < s.channels(); c++) {
+                for (int p = 0; p < n; p++) ds[i][c * n + p] = da[p] * 2 * s.data()[i][c * n + p] / s.channels();
+            }
+        }
+        return new Value(value / m, ds);
+    }
+
+    /** {@code w_i} of the DCT method's gating: 1 where the teacher's top-1 class (first of ties) is the label. */
+    public static double[] teacherCorrect(double[][] teacherLogits, int[] labels) {
+        double[] w = new double[labels.length];
+        for (int i = 0; i < labels.length; i++) {
+            int best = 0;
+            for (int c = 1; c < teacherLogits[i].length; c++) {
+                if (teacherLogits[i][c] > teacherLogits[i][best]) best = c;
+            }
+            w[i] = best == labels[i] ? 1 : 0;
+        }
+        return w;
+    }
+
+    /** {@code (x - min) / (max - min)}, all 0 for a constant x. */
+    static double[] minMax(double[] x) {
+        int lo = argMin(x);
+        int hi = argMax(x);
+        double r = x[hi] - x[lo];
+        double[] y = new double[x.length];
+        if (r == 0) return y;
+        for (int k = 0; k < x.length; k++) y[k] = (x[k] - x[lo]) / r;
+        return y;
+    }
+
+    /**
+     * Backward of {@link #minMax}: {@code dx_k = g_k / r}, plus {@code (S2 - S1) / r} at the (first) minimum
+     * and {@code -S2 / r} at the (first) maximum, with {@code S1 = sum g}, {@code S2 = sum g y}; 0 for a
+     * constant x.
+     */
+    static double[] minMaxBackward(double[] x, double[] y, double[] g) {
+        int lo = argMin(x);
+        int hi = argMax(x);
+        double r = x[hi] - x[lo];
+        double[] dx = new double[x.length];
+        if (r == 0) return dx;
+        double s1 = 0;
+        double s2 = 0;
+        for (int k = 0; k < x.length; k++) {
+            dx[k] = g[k] / r;
+            s1 += g[k];
+            s2 += g[k] * y[k];
+        }
+        dx[lo] += (s2 - s1) / r;
+        dx[hi] -= s2 / r;
+        return dx;
+    }
+
+    private static int argMin(double[] x) {
+        int at = 0;
+        for (int k = 1; k < x.length; k++) {
+            if (x[k] < x[at]) at = k;
+        }
+        return at;
+    }
+
+    private static int argMax(double[] x) {
+        int at = 0;
+        for (int k = 1; k < x.length; k++) {
+            if (x[k] > x[at]) at = k;
+        }
+        return at;
+    }
+
+    /** x minus its mean (also the backward of subtracting the mean). */
+    private static double[] centred(double[] x) {
+        double mean = 0;
+        for (double v : x) mean += v;
+        mean /= x.length;
+        double[] out = new double[x.length];
+        for (int k = 0; k < x.length; k++) out[k] = x[k] - mean;
+        return out;
+    }
+
+    private static double[] topLeft(double[] x, int h, int w, int rows, int cols) {
+        double[] out = new double[rows * cols];
+        for (int r = 0; r < rows; r++) System.arraycopy(x, r * w, out, r * cols, cols);
+        return out;
+    }
+
+    /**
+     * The 1-D transform matrix of size n, {@code M[u][x]}: the orthonormal DCT-II
+     * {@code alpha_u cos(pi (2x + 1) u / 2n)}, or {@code cos(2 pi u x / n)} for the DFT's real part (which is
+     * separable too: {@code Re(e^{-i(a+b)}) = cos a cos b - sin a sin b}, so the DFT uses its sine matrix as well).
+     */
+    private static double[][] basis(int n, Transform transform, boolean sine) {
+        double[][] b = new double[n][n];
+        for (int u = 0; u < n; u++) {
+            for (int x = 0; x < n; x++) {
+                if (transform == Transform.DCT) {
+                    b[u][x] = Math.sqrt((u == 0 ? 1.0 : 2.0) / n) * Math.cos(Math.PI * (2 * x + 1) * u / (2.0 * n));
+                } else {
+                    double angle = 2 * Math.PI * (((long) u * x) % n) / n;
+                    b[u][x] = sine ? Math.sin(angle) : Math.cos(angle);
+                }
+            }
+        }
+        return b;
+    }
+
+    /** K = T(A) for an h x w map: {@code D_H A D_W^T}, or {@code C_H A C_W^T - S_H A S_W^T} for the DFT's real part. */
+    private static double[] transform(double[] a, int h, int w, Transform transform) {
+        double[] k = sandwich(basis(h, transform, false), a, basis(w, transform, false), h, w, false);
+        if (transform == Transform.DFT_REAL) {
+            double[] sin = sandwich(basis(h, transform, true), a, basis(w, transform, true), h, w, false);
+            for (int p = 0; p < k.length; p++) k[p] -= sin[p];
+        }
+        return k;
+    }
+
+    /** The transpose of {@link #transform}: {@code D_H^T K D_W} (and the same for the DFT's two terms). */
+    private static double[] transformTransposed(double[] k, int h, int w, Transform transform) {
+        double[] a = sandwich(basis(h, transform, false), k, basis(w, transform, false), h, w, true);
+        if (transform == Transform.DFT_REAL) {
+            double[] sin = sandwich(basis(h, transform, true), k, basis(w, transform, true), h, w, true);
+            for (int p = 0; p < a.length; p++) a[p] -= sin[p];
+        }
+        return a;
+    }
+
+    /** {@code L X R^T} (or {@code L^T X R} when transposed) for an h x w matrix X stored row-major. */
+    private static double[] sandwich(double[][] l, double[] x, double[][] r, int h, int w, boolean transposed) {
+        double[] tmp = new double[h * w];
+        for (int u = 0; u < h; u++) {
+            for (int q = 0; q < w; q++) {
+                double sum = 0;
+                for (int y = 0; y < h; y++) sum += (transposed ? l[y][u] : l[u][y]) * x[y * w + q];
+                tmp[u * w + q] = sum;
+            }
+        }
+        double[] out = new double[h * w];
+        for (int u = 0; u < h; u++) {
+            for (int v = 0; v < w; v++) {
+                double sum = 0;
+                for (int q = 0; q < w; q++) sum += tmp[u * w + q] * (transposed ? r[q][v] : r[v][q]);
+                out[u * w + v] = sum;
+            }
+        }
+        return out;
     }
 
     // ---------------------------------------------------------------------------------------------

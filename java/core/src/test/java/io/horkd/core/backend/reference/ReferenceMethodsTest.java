@@ -95,6 +95,101 @@ class ReferenceMethodsTest {
         assertTrue(e.getMessage().contains("the regressor gives " + (c + 1) + " channels, the teacher has " + c), e.getMessage());
     }
 
+    @ParameterizedTest(name = "{0}, m={1}, student {2}x{3}x{4}, teacher {5}x{6}x{7}, gated={8}")
+    @CsvSource({"DCT, 3, 2, 4, 4, 3, 4, 4, false", "DFT_REAL, 3, 2, 4, 4, 3, 4, 4, false", "DCT, 4, 3, 3, 5, 2, 6, 7, true",
+            "DFT_REAL, 2, 1, 2, 3, 4, 5, 5, true", "DCT, 1, 2, 5, 5, 2, 8, 8, false", "DFT_REAL, 3, 4, 3, 3, 2, 3, 3, true"})
+    void dctAttentionGradient(ReferenceMethods.Transform transform, int m, int cs, int hs, int ws, int ct, int ht, int wt,
+            boolean gated) {
+        SplittableRandom rnd = TestData.random(800 + m * 19L + hs * 5L + ht + transform.ordinal());
+        Maps s = maps(rnd, m, cs, hs, ws, 0.3);
+        Maps t = maps(rnd, m, ct, ht, wt, -0.2);
+        double[] w = null;
+        if (gated) {
+            w = new double[m];
+            for (int i = 0; i < m; i++) w[i] = i % 2;  // samples 1, 3, ... count; 0, 2, ... do not
+        }
+        double[] weights = w;
+        var r = ReferenceMethods.dctAttention(s, t, transform, weights);
+        assertTrue(r.value() > 0 || (gated && m == 1));
+        FiniteDifference.check("DCT attention " + transform, s.data(), r.dStudent(),
+                x -> ReferenceMethods.dctAttention(new Maps(x, cs, hs, ws), t, transform, weights).value(), RTOL);
+        if (gated) {
+            for (int i = 0; i < m; i += 2) {
+                for (double g : r.dStudent()[i]) assertEquals(0.0, g, 0.0, "a gated-out sample gets no gradient");
+            }
+        }
+    }
+
+    @Test
+    void dctAttentionByDefinition() {
+        // Both transforms against their definitions written out (the DFT's real part, Re sum_yx a_yx
+        // e^{-2 pi i (u y / H + v x / W)}, and the orthonormal DCT-II), through a one-sample, one-channel map
+        // whose attention is known: F = sqrt(A) elementwise.
+        SplittableRandom rnd = TestData.random(850);
+        int h = 3;
+        int w = 4;
+        double[] a = new double[h * w];
+        for (int p = 0; p < a.length; p++) a[p] = 0.1 + rnd.nextDouble();
+        double[] f = new double[a.length];
+        for (int p = 0; p < a.length; p++) f[p] = Math.sqrt(a[p]);
+        double[] an = ReferenceMethods.minMax(a);
+        double mean = 0;
+        for (double v : an) mean += v / an.length;
+        double[] expected = new double[h * w];
+        for (int u = 0; u < h; u++) {
+            for (int v = 0; v < w; v++) {
+                double sum = 0;
+                for (int y = 0; y < h; y++) {
+                    for (int x = 0; x < w; x++) sum += (an[y * w + x] - mean) * Math.cos(2 * Math.PI * ((double) u * y / h + (double) v * x / w));
+                }
+                expected[u * w + v] = sum;
+            }
+        }
+        expected = ReferenceMethods.minMax(expected);
+        double[] dct = new double[h * w];
+        for (int u = 0; u < h; u++) {
+            for (int v = 0; v < w; v++) {
+                double sum = 0;
+                for (int y = 0; y < h; y++) {
+                    for (int x = 0; x < w; x++) {
+                        sum += (an[y * w + x] - mean) * Math.cos(Math.PI * (2 * y + 1) * u / (2.0 * h))
+                                * Math.cos(Math.PI * (2 * x + 1) * v / (2.0 * w));
+                    }
+                }
+                dct[u * w + v] = Math.sqrt((u == 0 ? 1.0 : 2.0) / h) * Math.sqrt((v == 0 ? 1.0 : 2.0) / w) * sum;
+            }
+        }
+        dct = ReferenceMethods.minMax(dct);
+        // The student against itself scaled: the same normalised attention, the same coefficients, L = 0...
+        Maps s = new Maps(new double[][] {f}, 1, h, w);
+        Maps twice = new Maps(new double[][] {scale(f, 2)}, 1, h, w);
+        assertEquals(0.0, ReferenceMethods.dctAttention(s, twice, ReferenceMethods.Transform.DFT_REAL, null).value(), 1e-12);
+        // ... and with a teacher of zero coefficients (a constant map), L = |C^s| = |expected|.
+        Maps constant = new Maps(new double[][] {new double[h * w]}, 1, h, w);
+        double norm = 0;
+        for (double v : expected) norm += v * v;
+        assertEquals(Math.sqrt(norm), ReferenceMethods.dctAttention(s, constant, ReferenceMethods.Transform.DFT_REAL, null).value(), 1e-12);
+        double dctNorm = 0;
+        for (double v : dct) dctNorm += v * v;
+        assertEquals(Math.sqrt(dctNorm), ReferenceMethods.dctAttention(s, constant, ReferenceMethods.Transform.DCT, null).value(), 1e-12);
+        // A constant student map has no attention to speak of: coefficients 0, a finite value, no gradient.
+        var flat = ReferenceMethods.dctAttention(constant, s, ReferenceMethods.Transform.DCT, null);
+        assertTrue(Double.isFinite(flat.value()));
+        for (double g : flat.dStudent()[0]) assertEquals(0.0, g, 0.0);
+    }
+
+    private static double[] scale(double[] x, double c) {
+        double[] out = x.clone();
+        for (int k = 0; k < out.length; k++) out[k] *= c;
+        return out;
+    }
+
+    @Test
+    void teacherGatingCountsRightPredictions() {
+        double[][] logits = {{0.1, 2, 0.3}, {5, 1, 1}, {1, 1, 0}};
+        assertArrayEquals(new double[] {1, 0, 1}, ReferenceMethods.teacherCorrect(logits, new int[] {1, 2, 0}), 0.0);
+    }
+
     @ParameterizedTest(name = "m={0}, student {1}x{2}x{3}, teacher {4}x{5}x{6}")
     @CsvSource({"5, 2, 3, 3, 4, 5, 5", "3, 1, 2, 2, 1, 2, 2", "1, 2, 2, 2, 3, 3, 3", "2, 3, 1, 4, 2, 6, 2"})
     void similarityGradient(int m, int cs, int hs, int ws, int ct, int ht, int wt) {
