@@ -840,15 +840,18 @@ namespace {
 CUstream_st g_legacy{true, true, true, {}, 0, 0};
 std::vector<std::unique_ptr<CUstream_st>> g_streams;  // every stream created; destroyed ones drained, kept
 
+// f(stream) for the legacy default stream, then every stream created, live or not.
+template <typename F>
+void for_each_stream(F f) {
+    f(&g_legacy);
+    for (auto& s : g_streams) f(s.get());
+}
+
 void discard_all() {
-    for (CUstream_st* s : [] {
-             std::vector<CUstream_st*> all{&g_legacy};
-             for (auto& p : g_streams) all.push_back(p.get());
-             return all;
-         }()) {
+    for_each_stream([](CUstream_st* s) {
         s->queue.clear();
         s->executed = s->enqueued;
-    }
+    });
 }
 
 void drain(CUstream_st* s, unsigned long long upto) {
@@ -863,8 +866,7 @@ void drain(CUstream_st* s, unsigned long long upto) {
 }
 
 void drain_all() {
-    drain(&g_legacy, g_legacy.enqueued);
-    for (auto& s : g_streams) drain(s.get(), s->enqueued);
+    for_each_stream([](CUstream_st* s) { drain(s, s->enqueued); });
 }
 
 cudaError_t stream_of(const char* fn, cudaStream_t handle, CUstream_st** out) {
