@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.horkd.core.backend.Backends;
 import io.horkd.core.loss.ClassCenters;
 import io.horkd.core.loss.GradientSink;
-import io.horkd.core.loss.HybridLoss;
+import io.horkd.core.loss.Objective;
 import io.horkd.core.loss.LossInput;
 import io.horkd.core.loss.Projection;
 import io.horkd.core.tensor.Features;
@@ -35,9 +35,9 @@ class ReadmeExampleTest {
         LossInput in = LossInput.of(Features.of(student, m, ds), Features.of(teacher, m, dt))
                 .withCenters(centers)                         // ClassCenters [C, dt], e.g. from CenterAccumulator
                 .withProjection(Projection.of(p, dt, ds));    // needed by L1 and LC when ds != dt
-        HybridLoss loss = HybridLoss.paper();                 // w1 = 1, alpha = 0.02, beta = 0.01, gamma = 1
+        Objective loss = Objective.PAPER;                     // L1 + 0.02 L2 + 0.01 L3 + LC
         Features grad = Features.zeros(1, m, ds);
-        HybridLoss.Values v = loss.computeTerms(Backends.auto(), in, GradientSink.into(grad));
+        Objective.Values v = loss.computeTerms(Backends.auto(), in, GradientSink.into(grad));
         double total = v.totalSum();
         // README: end
 

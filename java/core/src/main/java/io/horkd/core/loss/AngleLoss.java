@@ -1,6 +1,8 @@
 package io.horkd.core.loss;
 
+import io.horkd.core.tensor.Features;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * L3, the triplet-angle loss (order 3).
@@ -15,11 +17,11 @@ import java.util.Objects;
  * gradient. Everything is computed from the Gram matrix of the centred features, in O(m^2) memory.
  * With {@code m < 3} the loss is 0 with zero gradient.
  */
-public final class AngleLoss implements DistillationLoss {
-    private final Reduction reduction;
+public record AngleLoss(Reduction reduction) implements Term {
+    private static final AtomicBoolean WARNED = new AtomicBoolean();
 
-    private AngleLoss(Reduction reduction) {
-        this.reduction = Objects.requireNonNull(reduction, "reduction");
+    public AngleLoss {
+        Objects.requireNonNull(reduction, "reduction");
     }
 
     public static AngleLoss of(Reduction reduction) {
@@ -36,22 +38,28 @@ public final class AngleLoss implements DistillationLoss {
         return new AngleLoss(Reduction.RKD);
     }
 
-    public Reduction reduction() {
-        return reduction;
+    @Override
+    public Reads reads() {
+        return Reads.FEATURES;
     }
 
     @Override
-    public String name() {
-        return "l3";
-    }
+    public void check(LossInput input) {}
 
     @Override
-    public double[] compute(LossBackend backend, LossInput input, GradientSink grad) {
-        return HybridLoss.single(this).computeTerm(backend, input, grad, HybridLoss.Term.L3);
+    public double[] run(LossBackend backend, LossInput input, Features gradS, Features gradP, double[] coef) {
+        if (!enough(input)) return new double[input.student().batch()];
+        return backend.relational(null, null, this, coef, input.student(), input.teacher(), gradS)[1];
     }
 
-    @Override
-    public String toString() {
-        return "AngleLoss[" + reduction + "]";
+    /** Whether the problems have the m >= 3 samples L3 needs; warns once where they have not. */
+    boolean enough(LossInput input) {
+        int m = input.student().rows();
+        if (m >= 3) return true;
+        if (WARNED.compareAndSet(false, true)) {
+            org.slf4j.LoggerFactory.getLogger(AngleLoss.class)
+                    .warn("L3 needs m >= 3 samples per problem, got m = {}: the loss is 0", m);
+        }
+        return false;
     }
 }

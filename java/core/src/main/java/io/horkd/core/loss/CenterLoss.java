@@ -1,5 +1,6 @@
 package io.horkd.core.loss;
 
+import io.horkd.core.tensor.Features;
 import java.util.Objects;
 
 /**
@@ -16,17 +17,15 @@ import java.util.Objects;
  *       absent from the batch are skipped and the mean runs over the classes present.</li>
  * </ul>
  */
-public final class CenterLoss implements DistillationLoss {
+public record CenterLoss(Scope scope) implements Term {
     /** Where the class centres come from. */
     public enum Scope {
         DATASET,
         BATCH
     }
 
-    private final Scope scope;
-
-    private CenterLoss(Scope scope) {
-        this.scope = Objects.requireNonNull(scope, "scope");
+    public CenterLoss {
+        Objects.requireNonNull(scope, "scope");
     }
 
     public static CenterLoss of(Scope scope) {
@@ -43,22 +42,28 @@ public final class CenterLoss implements DistillationLoss {
         return new CenterLoss(Scope.BATCH);
     }
 
-    public Scope scope() {
-        return scope;
+    @Override
+    public Reads reads() {
+        return Reads.FEATURES;
     }
 
     @Override
-    public String name() {
-        return "lc";
+    public void check(LossInput input) {
+        int batch = input.student().batch();
+        int m = input.student().rows();
+        if (scope == Scope.BATCH && input.labels() == null) {
+            throw new IllegalArgumentException("LC with batch-scope centres needs labels [" + batch + ", " + m + "]");
+        }
+        if (scope == Scope.DATASET && input.centers() == null) {
+            throw new IllegalArgumentException("LC with dataset-scope centres needs class centers [C, "
+                    + input.teacher().cols() + "] (see CenterAccumulator), or batch scope with labels");
+        }
+        input.requireTeacherSpace("LC");
     }
 
     @Override
-    public double[] compute(LossBackend backend, LossInput input, GradientSink grad) {
-        return HybridLoss.single(this).computeTerm(backend, input, grad, HybridLoss.Term.LC);
-    }
-
-    @Override
-    public String toString() {
-        return "CenterLoss[" + scope + "]";
+    public double[] run(LossBackend backend, LossInput input, Features gradS, Features gradP, double[] coef) {
+        return backend.center(this, input.student(), input.teacher(), input.labels(),
+                scope == Scope.BATCH ? null : input.centers(), input.projection(), gradS, gradP, coef);
     }
 }

@@ -1,5 +1,6 @@
 package io.horkd.core.loss;
 
+import io.horkd.core.tensor.Features;
 import io.horkd.core.tensor.Shapes;
 
 /**
@@ -9,54 +10,32 @@ import io.horkd.core.tensor.Shapes;
  *   dKD/ds_i = T / m * ( softmax(s_i / T) - softmax(t_i / T) )
  * </pre>
  * the {@code T^2} keeping gradient magnitudes independent of {@code T}; the same as PyTorch's
- * {@code kl_div(log_softmax(s/T), softmax(t/T), reduction='batchmean') * T * T}.
+ * {@code kl_div(log_softmax(s/T), softmax(t/T), reduction='batchmean') * T * T}. The input's student and
+ * teacher are the logits.
  */
-public final class HintonKd implements DistillationLoss {
-    private final double temperature;
-
-    private HintonKd(double temperature) {
+public record HintonKd(double temperature) implements Term {
+    public HintonKd {
         if (!Double.isFinite(temperature) || temperature <= 0) {
             throw new IllegalArgumentException("temperature must be finite and > 0, got " + temperature);
         }
-        this.temperature = temperature;
     }
 
     public static HintonKd withTemperature(double temperature) {
         return new HintonKd(temperature);
     }
 
-    public double temperature() {
-        return temperature;
+    @Override
+    public Reads reads() {
+        return Reads.LOGITS;
     }
 
     @Override
-    public String name() {
-        return "kd";
-    }
-
-    /** {@code input.student()} and {@code input.teacher()} are the logits; nothing else is read. */
-    @Override
-    public double[] compute(LossBackend backend, LossInput input, GradientSink grad) {
-        var s = input.student();
-        var t = input.teacher();
-        Shapes.requireSameShape("student logits", s, "teacher logits", t);
-        s.requireFinite("student logits");
-        t.requireFinite("teacher logits");
-        double[] coef = new double[s.batch()];
-        if (grad != null) {
-            Shapes.requireSameShape("student gradient", grad.student(), "student logits", s);
-            double[] up = grad.upstreamOrNull();
-            if (up != null && up.length != s.batch()) {
-                throw new IllegalArgumentException("upstream has " + up.length + " scales for " + s.batch() + " problems");
-            }
-            if (!grad.isAccumulating()) grad.student().fillZero();
-            for (int b = 0; b < coef.length; b++) coef[b] = grad.upstream(b);
-        }
-        return backend.hinton(this, s, t, grad == null ? null : grad.student(), coef);
+    public void check(LossInput input) {
+        Shapes.requireSameShape("student logits", input.student(), "teacher logits", input.teacher());
     }
 
     @Override
-    public String toString() {
-        return "HintonKd[T=" + temperature + "]";
+    public double[] run(LossBackend backend, LossInput input, Features gradS, Features gradP, double[] coef) {
+        return backend.hinton(this, input.student(), input.teacher(), gradS, coef);
     }
 }

@@ -5,7 +5,7 @@ import io.horkd.core.tensor.Labels;
 
 /**
  * The service a backend provides to the losses: the float64 reference, the fast float32 CPU backend and
- * the CUDA backend implement it, and the loss classes call it after validating everything, so each
+ * the CUDA backend implement it, and the terms ({@link Term}) call it after validating everything, so each
  * method may assume:
  * <ul>
  *   <li>student {@code s} is {@code [B, m, ds]}, teacher {@code t} is {@code [B, m, dt]}, all values
@@ -20,6 +20,11 @@ import io.horkd.core.tensor.Labels;
 public interface LossBackend {
     /** {@code reference}, {@code cpu}, {@code cuda}. */
     String name();
+
+    /** Whether it takes float64 features (the reference does; the fast backends compute on float32). */
+    default boolean takesFloat64() {
+        return false;
+    }
 
     /** L1; {@code p} is null for the identity ({@code ds == dt}). */
     double[] pointwise(PointwiseLoss loss, Features s, Features t, Projection p, Features gradS, Features gradP,
@@ -43,4 +48,7 @@ public interface LossBackend {
 
     /** Hinton KD on logits {@code [B, m, C]}. */
     double[] hinton(HintonKd loss, Features s, Features t, Features gradS, double[] coef);
+
+    /** Cross-entropy of logits {@code [B, m, C]} with labels {@code [B, m]} in {@code 0..C-1}. */
+    double[] crossEntropy(Features s, Labels labels, Features gradS, double[] coef);
 }

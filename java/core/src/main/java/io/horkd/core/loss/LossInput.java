@@ -2,6 +2,7 @@ package io.horkd.core.loss;
 
 import io.horkd.core.tensor.Features;
 import io.horkd.core.tensor.Labels;
+import io.horkd.core.tensor.Shapes;
 import java.util.Objects;
 
 /**
@@ -78,5 +79,54 @@ public final class LossInput {
     /** Null when not given. */
     public Projection projection() {
         return projection;
+    }
+
+    /**
+     * Checks that what is given agrees with itself, whatever the terms: student and teacher hold the same
+     * problems and samples, a projection maps the student width to the teacher's, centres have the
+     * teacher width and the declared class count, labels match the student and lie in range, and every
+     * value is finite. Throws naming the argument and the shapes.
+     */
+    public void checkGiven() {
+        Shapes.requireSameRows("student", student, "teacher", teacher);
+        if (projection != null) {
+            if (projection.outDim() != teacher.cols() || projection.inDim() != student.cols()) {
+                throw new IllegalArgumentException("projection " + Shapes.format(projection.outDim(), projection.inDim())
+                        + " must map the student width " + student.cols() + " to the teacher width " + teacher.cols()
+                        + ": expected " + Shapes.format(teacher.cols(), student.cols()));
+            }
+        }
+        int classes = numClasses;
+        if (centers != null) {
+            if (centers.dim() != teacher.cols()) {
+                throw new IllegalArgumentException("centers " + Shapes.format(centers.numClasses(), centers.dim())
+                        + " must have the teacher width " + teacher.cols());
+            }
+            if (classes != 0 && classes != centers.numClasses()) {
+                throw new IllegalArgumentException("labels were declared with " + classes + " classes but centers "
+                        + Shapes.format(centers.numClasses(), centers.dim()) + " have " + centers.numClasses());
+            }
+            classes = centers.numClasses();
+        }
+        if (labels != null) {
+            labels.requireMatches("labels", "student", student);
+            labels.requireRange("labels", classes);
+        }
+        student.requireFinite("student");
+        teacher.requireFinite("teacher");
+        if (projection != null) projection.weights().requireFinite("projection");
+        if (centers != null) centers.values().requireFinite("centers");
+    }
+
+    /**
+     * For terms that compare student features with teacher-space quantities ({@code term}: L1, LC):
+     * throws unless the widths agree or a projection is given.
+     */
+    void requireTeacherSpace(String term) {
+        if (projection == null && student.cols() != teacher.cols()) {
+            throw new IllegalArgumentException("student " + student.shape() + " and teacher " + teacher.shape()
+                    + " differ in width (" + student.cols() + " vs " + teacher.cols() + "): " + term
+                    + " needs a projection of shape " + Shapes.format(teacher.cols(), student.cols()));
+        }
     }
 }

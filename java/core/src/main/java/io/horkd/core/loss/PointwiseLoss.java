@@ -1,5 +1,6 @@
 package io.horkd.core.loss;
 
+import io.horkd.core.tensor.Features;
 import java.util.Objects;
 
 /**
@@ -8,7 +9,7 @@ import java.util.Objects;
  * otherwise the learned linear map {@code [dt, ds]} of the input (FitNet-style), whose gradient is
  * returned too.
  */
-public final class PointwiseLoss implements DistillationLoss {
+public record PointwiseLoss(Metric metric) implements Term {
     /** The point-wise penalty. */
     public enum Metric {
         /** Mean absolute error; the gradient at an exact match is 0. */
@@ -17,10 +18,8 @@ public final class PointwiseLoss implements DistillationLoss {
         MSE
     }
 
-    private final Metric metric;
-
-    private PointwiseLoss(Metric metric) {
-        this.metric = Objects.requireNonNull(metric, "metric");
+    public PointwiseLoss {
+        Objects.requireNonNull(metric, "metric");
     }
 
     public static PointwiseLoss of(Metric metric) {
@@ -36,22 +35,18 @@ public final class PointwiseLoss implements DistillationLoss {
         return new PointwiseLoss(Metric.MSE);
     }
 
-    public Metric metric() {
-        return metric;
+    @Override
+    public Reads reads() {
+        return Reads.FEATURES;
     }
 
     @Override
-    public String name() {
-        return "l1";
+    public void check(LossInput input) {
+        input.requireTeacherSpace("L1");
     }
 
     @Override
-    public double[] compute(LossBackend backend, LossInput input, GradientSink grad) {
-        return HybridLoss.single(this).computeTerm(backend, input, grad, HybridLoss.Term.L1);
-    }
-
-    @Override
-    public String toString() {
-        return "PointwiseLoss[" + metric + "]";
+    public double[] run(LossBackend backend, LossInput input, Features gradS, Features gradP, double[] coef) {
+        return backend.pointwise(this, input.student(), input.teacher(), input.projection(), gradS, gradP, coef);
     }
 }

@@ -1,25 +1,34 @@
 package io.horkd.core.tensor;
 
+import java.nio.Buffer;
+import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 import java.util.Objects;
 
 /**
- * A batch of {@code B} independent problems, each {@code m} rows of {@code d} float32 values: the
- * features (or logits) of one mini-batch. Row-major and contiguous: element {@code (b, i, k)} lives at
+ * A batch of {@code B} independent problems, each {@code m} rows of {@code d} values: the features (or
+ * logits) of one mini-batch. Row-major and contiguous: element {@code (b, i, k)} lives at
  * {@code offset + (b*m + i)*d + k} of the underlying buffer.
  *
  * <p>A view, never a copy: it wraps a heap array or a direct buffer (an INDArray's, a pinned staging
  * buffer) and reads it with absolute indexing, so the buffer's position and limit do not matter.
+ *
+ * <p>Float32 features are what the fast backends compute on ({@link #buffer()}); float64 features
+ * ({@link #isFloat64()}) exist so that the float64 reference runs behind the same interface on exact
+ * inputs and writes exact gradients (the gradient checks of SameDiff and DL4J perturb by 1e-6).
  */
 public final class Features {
     private final FloatBuffer data;
+    private final DoubleBuffer data64;
     private final int offset;
     private final int batch;
     private final int rows;
     private final int cols;
 
-    private Features(FloatBuffer data, int offset, int batch, int rows, int cols) {
-        this.data = Objects.requireNonNull(data, "data");
+    private Features(FloatBuffer data, DoubleBuffer data64, int offset, int batch, int rows, int cols) {
+        if ((data == null) == (data64 == null)) throw new IllegalArgumentException("exactly one buffer expected");
+        this.data = data;
+        this.data64 = data64;
         this.offset = offset;
         this.batch = batch;
         this.rows = rows;
@@ -40,25 +49,53 @@ public final class Features {
             throw new IllegalArgumentException("array of length " + data.length + " cannot be viewed as "
                     + Shapes.format(batch, rows, cols) + " (needs " + need + ")");
         }
-        return new Features(FloatBuffer.wrap(data), 0, batch, rows, cols);
+        return new Features(FloatBuffer.wrap(data), null, 0, batch, rows, cols);
+    }
+
+    /** {@code B} float64 problems {@code [B, m, d]} over a heap array of exactly {@code B*m*d} values. */
+    public static Features of(double[] data, int batch, int rows, int cols) {
+        Objects.requireNonNull(data, "data");
+        checkDims(batch, rows, cols);
+        long need = (long) batch * rows * cols;
+        if (data.length != need) {
+            throw new IllegalArgumentException("array of length " + data.length + " cannot be viewed as "
+                    + Shapes.format(batch, rows, cols) + " (needs " + need + ")");
+        }
+        return new Features(null, DoubleBuffer.wrap(data), 0, batch, rows, cols);
     }
 
     /** {@code B} problems over any float buffer, starting at absolute index {@code offset}. */
     public static Features wrap(FloatBuffer data, int offset, int batch, int rows, int cols) {
-        Objects.requireNonNull(data, "data");
+        checkCapacity(Objects.requireNonNull(data, "data"), offset, batch, rows, cols);
+        return new Features(data, null, offset, batch, rows, cols);
+    }
+
+    /** {@code B} float64 problems over any double buffer, starting at absolute index {@code offset}. */
+    public static Features wrap(DoubleBuffer data, int offset, int batch, int rows, int cols) {
+        checkCapacity(Objects.requireNonNull(data, "data"), offset, batch, rows, cols);
+        return new Features(null, data, offset, batch, rows, cols);
+    }
+
+    private static void checkCapacity(Buffer data, int offset, int batch, int rows, int cols) {
         checkDims(batch, rows, cols);
         long end = offset + (long) batch * rows * cols;
         if (offset < 0 || end > data.capacity()) {
             throw new IllegalArgumentException("buffer of capacity " + data.capacity() + " cannot hold "
                     + Shapes.format(batch, rows, cols) + " from offset " + offset);
         }
-        return new Features(data, offset, batch, rows, cols);
     }
 
     /** A zero-filled batch on the heap. */
     public static Features zeros(int batch, int rows, int cols) {
         checkDims(batch, rows, cols);
         return of(new float[Math.toIntExact((long) batch * rows * cols)], batch, rows, cols);
+    }
+
+    /** A zero-filled batch on the heap in the precision of {@code like}. */
+    public static Features zerosLike(Features like) {
+        if (!like.isFloat64()) return zeros(like.batch, like.rows, like.cols);
+        checkDims(like.batch, like.rows, like.cols);
+        return of(new double[like.size()], like.batch, like.rows, like.cols);
     }
 
     private static void checkDims(int batch, int rows, int cols) {
@@ -87,7 +124,17 @@ public final class Features {
         return batch * rows * cols;
     }
 
+    /** True for float64 features, which only the reference backend takes. */
+    public boolean isFloat64() {
+        return data64 != null;
+    }
+
+    /** The float32 buffer. @throws IllegalStateException for float64 features */
     public FloatBuffer buffer() {
+        if (data == null) {
+            throw new IllegalStateException("float64 features " + shape() + " have no float32 buffer: the fast backends "
+                    + "take float32, float64 runs on the reference backend");
+        }
         return data;
     }
 
@@ -101,11 +148,24 @@ public final class Features {
     }
 
     public float get(int b, int i, int k) {
-        return data.get(index(b, i, k));
+        return data != null ? data.get(index(b, i, k)) : (float) data64.get(index(b, i, k));
     }
 
     public void set(int b, int i, int k, float v) {
-        data.put(index(b, i, k), v);
+        if (data != null) data.put(index(b, i, k), v);
+        else data64.put(index(b, i, k), v);
+    }
+
+    /** The value in its own precision, as a double. */
+    public double getDouble(int b, int i, int k) {
+        return data != null ? data.get(index(b, i, k)) : data64.get(index(b, i, k));
+    }
+
+    /** Adds {@code v} to the value, rounding the sum to the features' own precision. */
+    public void add(int b, int i, int k, double v) {
+        int at = index(b, i, k);
+        if (data != null) data.put(at, (float) (data.get(at) + v));
+        else data64.put(at, data64.get(at) + v);
     }
 
     /** Shape as {@code [B, m, d]}. */
@@ -120,13 +180,22 @@ public final class Features {
 
     /** Copies problem {@code b} ({@code m*d} values) into {@code dst} from index 0. */
     public void copyProblem(int b, float[] dst) {
-        data.get(index(b, 0, 0), dst, 0, rows * cols);
+        buffer().get(index(b, 0, 0), dst, 0, rows * cols);
     }
 
-    /** Copies all values into a new heap array. */
+    /** Copies all values into a new heap array (float64 values rounded to float32). */
     public float[] toArray() {
         float[] out = new float[size()];
-        data.get(offset, out, 0, out.length);
+        if (data != null) data.get(offset, out, 0, out.length);
+        else for (int q = 0; q < out.length; q++) out[q] = (float) data64.get(offset + q);
+        return out;
+    }
+
+    /** Copies all values into a new heap array of doubles. */
+    public double[] toDoubleArray() {
+        double[] out = new double[size()];
+        if (data64 != null) data64.get(offset, out, 0, out.length);
+        else for (int q = 0; q < out.length; q++) out[q] = data.get(offset + q);
         return out;
     }
 
@@ -135,7 +204,8 @@ public final class Features {
         double[][] out = new double[rows][cols];
         for (int i = 0; i < rows; i++) {
             int at = index(b, i, 0);
-            for (int k = 0; k < cols; k++) out[i][k] = data.get(at + k);
+            if (data != null) for (int k = 0; k < cols; k++) out[i][k] = data.get(at + k);
+            else data64.get(at, out[i], 0, cols);
         }
         return out;
     }
@@ -143,15 +213,18 @@ public final class Features {
     /** Sets every value to zero. */
     public void fillZero() {
         int n = size();
-        for (int i = 0; i < n; i++) data.put(offset + i, 0f);
+        for (int i = 0; i < n; i++) {
+            if (data != null) data.put(offset + i, 0f);
+            else data64.put(offset + i, 0.0);
+        }
     }
 
     /** Throws naming {@code argument} and the index of the first NaN or infinite value. */
     public void requireFinite(String argument) {
         int n = size();
         for (int t = 0; t < n; t++) {
-            float v = data.get(offset + t);
-            if (!Float.isFinite(v)) {
+            double v = data != null ? data.get(offset + t) : data64.get(offset + t);
+            if (!Double.isFinite(v)) {
                 int b = t / (rows * cols);
                 int i = (t / cols) % rows;
                 int k = t % cols;
@@ -163,6 +236,6 @@ public final class Features {
 
     @Override
     public String toString() {
-        return "Features" + shape();
+        return (isFloat64() ? "Features(float64)" : "Features") + shape();
     }
 }

@@ -8,7 +8,7 @@ import io.horkd.core.loss.ClassCenters;
 import io.horkd.core.loss.DistanceLoss;
 import io.horkd.core.loss.DistillationLoss;
 import io.horkd.core.loss.HintonKd;
-import io.horkd.core.loss.HybridLoss;
+import io.horkd.core.loss.Objective;
 import io.horkd.core.loss.LossBackend;
 import io.horkd.core.loss.LossInput;
 import io.horkd.core.loss.LossResult;
@@ -106,7 +106,7 @@ public abstract class BackendVersusReferenceTest {
         compare(c, "L2 rkd", DistanceLoss.rkd(), in, g2);
         if (c.m >= 3) compare(c, "L3 paper", AngleLoss.paper(), in, g3);
         // Both together (one Gram, one shared product), the RKD pair with its usual weights.
-        compare(c, "L2+L3 rkd", HybridLoss.builder().distance(25, DistanceLoss.rkd()).angle(50, AngleLoss.rkd()).build(),
+        compare(c, "L2+L3 rkd", Objective.of(25, DistanceLoss.rkd()).with(50, AngleLoss.rkd()),
                 in, 25 * g2 + 50 * g3);
     }
 

@@ -2,6 +2,7 @@ package io.horkd.core.loss;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -72,13 +73,13 @@ class LossContractTest {
         SplittableRandom rnd = TestData.random(2);
         Features s = filled(1, 7, 5, 3.25f);
         Features t = TestData.features(rnd, 1, 7, 6, 1, 0);
-        HybridLoss loss = HybridLoss.builder().distance(1).angle(1).build();
+        Objective loss = Objective.parse("l2 + l3");
         Features g = filled(1, 7, 5, SENTINEL);
-        HybridLoss.Values v = loss.computeTerms(backend, LossInput.of(s, t), GradientSink.into(g));
+        Objective.Values v = loss.computeTerms(backend, LossInput.of(s, t), GradientSink.into(g));
         // Every student distance is clamped to 1e-6, so psi^g = 1 everywhere (mu = 1e-6 as well): L2 is the
         // mean of (1 - psi^f)^2; every student angle has no direction (0), so L3 = mean huber(-cos^f).
-        assertTrue(Double.isFinite(v.sum(HybridLoss.Term.L2)) && v.sum(HybridLoss.Term.L2) > 0);
-        assertTrue(Double.isFinite(v.sum(HybridLoss.Term.L3)) && v.sum(HybridLoss.Term.L3) > 0);
+        assertTrue(Double.isFinite(v.sum("l2")) && v.sum("l2") > 0);
+        assertTrue(Double.isFinite(v.sum("l3")) && v.sum("l3") > 0);
         assertArrayEquals(new float[35], g.toArray(), 0f);
         double[][] f = t.problemAsDouble(0);
         double[][] pf = io.horkd.core.testing.BruteForce.normalisedDistances(f);
@@ -86,7 +87,7 @@ class LossContractTest {
         for (int i = 0; i < 7; i++) {
             for (int j = 0; j < 7; j++) expected += i == j ? 0 : (1 - pf[i][j]) * (1 - pf[i][j]);
         }
-        assertEquals(expected / 42, v.sum(HybridLoss.Term.L2), 1e-6 * expected / 42);
+        assertEquals(expected / 42, v.sum("l2"), 1e-6 * expected / 42);
     }
 
     @ParameterizedTest
@@ -95,7 +96,7 @@ class LossContractTest {
         SplittableRandom rnd = TestData.random(3);
         Features s = TestData.features(rnd, 1, 6, 3, 1, 0);
         Features t = filled(1, 6, 3, -1f);
-        LossResult r = HybridLoss.builder().distance(1).angle(1).center(1, CenterLoss.batch()).build()
+        LossResult r = Objective.parse("l2 + l3 + lc(scope=batch)")
                 .computeWithGradient(backend, LossInput.of(s, t).withLabels(Labels.of(0, 1, 0, 1, 2, 2)));
         assertTrue(Double.isFinite(r.value()));
         for (float v : r.studentGradient().toArray()) assertTrue(Float.isFinite(v));
@@ -110,7 +111,7 @@ class LossContractTest {
         Features s = TestData.features(rnd, 2, 5, 3, 1, 0);
         Features t = TestData.features(rnd, 2, 5, 3, 1, 0);
         Features g = filled(2, 5, 3, SENTINEL);
-        HybridLoss loss = HybridLoss.builder().pointwise(1).distance(1).angle(1).center(1, CenterLoss.batch()).build();
+        Objective loss = Objective.parse("l1 + l2 + l3 + lc(scope=batch)");
         LossInput in = LossInput.of(s, t).withLabels(TestData.labels(rnd, 2, 5, 3));
 
         s.set(1, 3, 2, Float.NaN);
@@ -187,8 +188,8 @@ class LossContractTest {
         assertTrue(e.getMessage().startsWith("LC with dataset-scope centres needs class centers [C, 2]"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> CenterLoss.batch().value(CPU, LossInput.of(s, s)));
         assertEquals("LC with batch-scope centres needs labels [1, 4]", e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> HybridLoss.builder().angle(-1));
-        assertEquals("weight beta must be finite and >= 0, got -1.0", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> new Objective.Weighted(-1, AngleLoss.paper()));
+        assertEquals("the weight of l3 must be finite and >= 0, got -1.0", e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> HintonKd.withTemperature(0));
         assertEquals("temperature must be finite and > 0, got 0.0", e.getMessage());
     }
@@ -202,11 +203,11 @@ class LossContractTest {
         Features s = TestData.features(rnd, 1, 6, 3, 1, 0);
         Features t = TestData.features(rnd, 1, 6, 4, 1, 0);
         // gamma = 0 and w1 = 0: neither centres nor a projection are needed although the widths differ.
-        HybridLoss loss = HybridLoss.builder().pointwise(0).distance(0.02).angle(0.01).center(0).build();
-        HybridLoss.Values v = loss.computeTerms(backend, LossInput.of(s, t), null);
-        assertEquals(0.0, v.sum(HybridLoss.Term.L1), 0.0);
-        assertEquals(0.0, v.sum(HybridLoss.Term.LC), 0.0);
-        assertEquals(0.02 * v.sum(HybridLoss.Term.L2) + 0.01 * v.sum(HybridLoss.Term.L3), v.totalSum(), 1e-15);
+        Objective loss = Objective.parse("0*l1 + 0.02*l2 + 0.01*l3 + 0*lc");
+        Objective.Values v = loss.computeTerms(backend, LossInput.of(s, t), null);
+        assertFalse(loss.has("l1"));
+        assertFalse(loss.has("lc"));
+        assertEquals(0.02 * v.sum("l2") + 0.01 * v.sum("l3"), v.totalSum(), 1e-15);
     }
 
     @ParameterizedTest
@@ -237,8 +238,7 @@ class LossContractTest {
         float[] pw = new float[24];
         for (int q = 0; q < pw.length; q++) pw[q] = (float) TestData.gaussian(rnd);
         LossInput in = LossInput.of(s, t).withLabels(TestData.labels(rnd, 1, 9, 3)).withProjection(Projection.of(pw, 6, 4));
-        HybridLoss hybrid = HybridLoss.builder().pointwise(0.5).distance(0.02).angle(0.01).center(1, CenterLoss.batch())
-                .build();
+        Objective hybrid = Objective.parse("0.5*l1 + 0.02*l2 + 0.01*l3 + lc(scope=batch)");
         LossResult all = hybrid.computeWithGradient(backend, in);
         double[] sum = new double[36];
         double[] sumP = new double[24];
@@ -266,7 +266,7 @@ class LossContractTest {
         SplittableRandom rnd = TestData.random(8);
         Features s = TestData.features(rnd, 3, 7, 5, 1, 2);
         Features t = TestData.features(rnd, 3, 7, 4, 1, -2);
-        HybridLoss loss = HybridLoss.builder().distance(1).angle(1).build();
+        Objective loss = Objective.parse("l2 + l3");
         LossResult all = loss.computeWithGradient(backend, LossInput.of(s, t));
         for (int b = 0; b < 3; b++) {
             Features sb = Features.of(Arrays.copyOfRange(s.toArray(), b * 35, (b + 1) * 35), 7, 5);
@@ -290,7 +290,7 @@ class LossContractTest {
         FloatBuffer dg = direct(11 + s.size());
         ds.put(7, s.toArray());
         dtb.put(3, t.toArray());
-        HybridLoss loss = HybridLoss.builder().distance(1).angle(1).build();
+        Objective loss = Objective.parse("l2 + l3");
         LossResult heap = loss.computeWithGradient(backend, LossInput.of(s, t));
         Features g = Features.wrap(dg, 11, 2, 8, 3);
         double[] v = loss.compute(backend, LossInput.of(Features.wrap(ds, 7, 2, 8, 3), Features.wrap(dtb, 3, 2, 8, 5)),

@@ -66,6 +66,11 @@ public final class CpuBackend implements LossBackend, AutoCloseable {
     }
 
     @Override
+    public double[] crossEntropy(Features s, Labels labels, Features gradS, double[] coef) {
+        return HintonKernel.crossEntropy(s, labels, gradS, coef);
+    }
+
+    @Override
     public void close() {
         par.close();
     }

@@ -1,5 +1,6 @@
 package io.horkd.core.backend.cuda;
 
+import io.horkd.core.backend.cpu.HintonKernel;
 import io.horkd.core.cuda.CudaProbe;
 import io.horkd.core.cuda.HorkdNative;
 import io.horkd.core.cuda.HorkdStatus;
@@ -106,6 +107,12 @@ public final class CudaBackend implements LossBackend, AutoCloseable {
                 s.cols(), loss.temperature(), coef, values, gs));
         addTo(gradS, gs);
         return values;
+    }
+
+    /** On the host: O(m C) work over a few logits is not worth a device round trip. */
+    @Override
+    public double[] crossEntropy(Features s, Labels labels, Features gradS, double[] coef) {
+        return HintonKernel.crossEntropy(s, labels, gradS, coef);
     }
 
     /** Device and pinned bytes the workspace holds now. */

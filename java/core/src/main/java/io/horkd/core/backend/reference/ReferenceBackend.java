@@ -13,13 +13,19 @@ import io.horkd.core.tensor.Labels;
 
 /**
  * {@link ReferenceLosses} behind the backend interface: each problem is read into float64, computed
- * there, and its gradient rounded to float32 only when added to the targets. Slow (the angle loss is
+ * there, and its gradient rounded to the targets' precision only when added to them (float64 features
+ * stay float64 throughout: the gradient checks of SameDiff and DL4J run here). Slow (the angle loss is
  * an explicit loop over m^3 triplets) and exact; the yardstick for the fast backends.
  */
 public final class ReferenceBackend implements LossBackend {
     @Override
     public String name() {
         return "reference";
+    }
+
+    @Override
+    public boolean takesFloat64() {
+        return true;
     }
 
     @Override
@@ -87,6 +93,17 @@ public final class ReferenceBackend implements LossBackend {
         return values;
     }
 
+    @Override
+    public double[] crossEntropy(Features s, Labels labels, Features gradS, double[] coef) {
+        double[] values = new double[s.batch()];
+        for (int b = 0; b < s.batch(); b++) {
+            var r = ReferenceLosses.crossEntropy(s.problemAsDouble(b), labels.problem(b));
+            values[b] = r.value();
+            accumulate(r, b, gradS, coef, null);
+        }
+        return values;
+    }
+
     /** Adds coef[b] * dStudent to problem b of gradS; sums coef[b] * dProjection into dpSum (returned). */
     private static double[][] accumulate(ReferenceLosses.Result r, int b, Features gradS, double[] coef,
             double[][] dpSum) {
@@ -94,7 +111,7 @@ public final class ReferenceBackend implements LossBackend {
         double[][] dg = r.dStudent();
         for (int i = 0; i < dg.length; i++) {
             for (int q = 0; q < dg[i].length; q++) {
-                gradS.set(b, i, q, (float) (gradS.get(b, i, q) + coef[b] * dg[i][q]));
+                gradS.add(b, i, q, coef[b] * dg[i][q]);
             }
         }
         double[][] dp = r.dProjection();
@@ -109,7 +126,7 @@ public final class ReferenceBackend implements LossBackend {
     private static void addProjection(double[][] dpSum, Features gradP) {
         if (dpSum == null || gradP == null) return;
         for (int k = 0; k < dpSum.length; k++) {
-            for (int q = 0; q < dpSum[k].length; q++) gradP.set(0, k, q, (float) (gradP.get(0, k, q) + dpSum[k][q]));
+            for (int q = 0; q < dpSum[k].length; q++) gradP.add(0, k, q, dpSum[k][q]);
         }
     }
 }

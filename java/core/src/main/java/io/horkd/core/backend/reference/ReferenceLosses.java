@@ -240,6 +240,22 @@ public final class ReferenceLosses {
         return new Result(temperature * temperature * value / m, ds, null);
     }
 
+    /**
+     * CE = 1/m sum_i (logsumexp(s_i) - s_{i, y_i}); dCE/ds_ic = (softmax(s_i)_c - [c == y_i]) / m.
+     */
+    public static Result crossEntropy(double[][] s, int[] labels) {
+        int m = s.length;
+        double value = 0;
+        double[][] ds = new double[m][];
+        for (int i = 0; i < m; i++) {
+            double[] logP = logSoftmax(s[i], 1);
+            value -= logP[labels[i]];
+            ds[i] = new double[logP.length];
+            for (int c = 0; c < logP.length; c++) ds[i][c] = (Math.exp(logP[c]) - (c == labels[i] ? 1 : 0)) / m;
+        }
+        return new Result(value / m, ds, null);
+    }
+
     private static double[] logSoftmax(double[] z, double temperature) {
         double max = Double.NEGATIVE_INFINITY;
         for (double v : z) max = Math.max(max, v / temperature);

@@ -3,7 +3,7 @@ package io.horkd.core.backend.cpu;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
 import io.horkd.core.loss.CenterLoss;
-import io.horkd.core.loss.HybridLoss;
+import io.horkd.core.loss.Objective;
 import io.horkd.core.loss.LossInput;
 import io.horkd.core.loss.LossResult;
 import io.horkd.core.testing.TestData;
@@ -16,8 +16,7 @@ import org.junit.jupiter.api.Test;
  * accumulators are summed in partition order.
  */
 class CpuDeterminismTest {
-    private static final HybridLoss LOSS = HybridLoss.builder().pointwise(1).distance(0.02).angle(0.01)
-            .center(1, CenterLoss.batch()).build();
+    private static final Objective LOSS = Objective.parse("l1 + 0.02*l2 + 0.01*l3 + lc(scope=batch)");
 
     private static LossInput input() {
         SplittableRandom rnd = TestData.random(77);
@@ -39,7 +38,7 @@ class CpuDeterminismTest {
     @Test
     void valuesDoNotDependOnTheThreadCount() {
         LossInput in = input();
-        HybridLoss noAngleGrad = HybridLoss.builder().pointwise(1).distance(0.02).center(1, CenterLoss.batch()).build();
+        Objective noAngleGrad = Objective.parse("l1 + 0.02*l2 + lc(scope=batch)");
         try (CpuBackend one = new CpuBackend(1); CpuBackend three = new CpuBackend(3)) {
             assertArrayEquals(LOSS.compute(one, in, null), LOSS.compute(three, in, null), 0.0);
             LossResult a = noAngleGrad.computeWithGradient(one, in);

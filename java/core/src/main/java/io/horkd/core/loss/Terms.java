@@ -1,0 +1,66 @@
+package io.horkd.core.loss;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** Every kind of term horkd computes: the one place where they are listed. */
+public final class Terms {
+    private Terms() {}
+
+    /**
+     * In the order objectives print them. Ids are stable (saved graphs keep them): never reuse one,
+     * append new kinds with new ids.
+     */
+    public static final List<TermKind<?>> KINDS = List.of(
+            TermKind.of(1, "ce", CrossEntropy.class, new CrossEntropy(),
+                    "cross-entropy of the student's logits with the labels (the network's own loss)"),
+            TermKind.of(2, "l1", PointwiseLoss.class, PointwiseLoss.mae(),
+                    "L1, point-wise: mean absolute (or squared) error of the features, through a projection if widths differ"),
+            TermKind.of(3, "l2", DistanceLoss.class, DistanceLoss.paper(),
+                    "L2, pairwise: normalised distances between the samples of a mini-batch"),
+            TermKind.of(4, "l3", AngleLoss.class, AngleLoss.paper(),
+                    "L3, triplet: angles between the samples of a mini-batch (Huber)"),
+            TermKind.of(5, "lc", CenterLoss.class, CenterLoss.dataset(),
+                    "LC, class centres: distances of the samples to the teacher's class centres"),
+            TermKind.of(6, "kd", HintonKd.class, HintonKd.withTemperature(4),
+                    "Hinton's KD: KL divergence of the softened logits, times T^2"));
+
+    /** The kind of {@code term}. */
+    public static TermKind<?> kindOf(Term term) {
+        for (TermKind<?> k : KINDS) {
+            if (k.type() == term.getClass()) return k;
+        }
+        throw new IllegalStateException(term.getClass().getName() + " is not listed in Terms.KINDS");
+    }
+
+    /** The kind with {@code key}. @throws IllegalArgumentException listing the keys */
+    public static TermKind<?> byKey(String key) {
+        return find(key).orElseThrow(() -> new IllegalArgumentException("unknown term '" + key + "'; known: " + keys()));
+    }
+
+    public static Optional<TermKind<?>> find(String key) {
+        for (TermKind<?> k : KINDS) {
+            if (k.key().equals(key)) return Optional.of(k);
+        }
+        return Optional.empty();
+    }
+
+    /** The kind with {@code id}. @throws IllegalArgumentException for an unknown id */
+    public static TermKind<?> byId(int id) {
+        for (TermKind<?> k : KINDS) {
+            if (k.id() == id) return k;
+        }
+        throw new IllegalArgumentException("unknown term id " + id + " (a graph saved by a newer horkd?)");
+    }
+
+    public static List<String> keys() {
+        List<String> keys = new ArrayList<>();
+        for (TermKind<?> k : KINDS) keys.add(k.key());
+        return keys;
+    }
+
+    static int order(Term term) {
+        return KINDS.indexOf(kindOf(term));
+    }
+}
