@@ -1,5 +1,6 @@
 package io.horkd.nd4j;
 
+import io.horkd.core.loss.Objective;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -28,7 +29,7 @@ class CoreAgreementTest {
         INDArray p0 = Graphs.gaussian(3, DataType.FLOAT, 0.4, 0, 10, 6);
         INDArray c0 = Graphs.gaussian(4, DataType.FLOAT, 1, 3, 4, 10);
         INDArray l0 = Graphs.labels(5, 4, 24);
-        HorkdLoss loss = HorkdLoss.builder().pointwise(0.5).distance(0.02).angle(0.01).center(1.0, c0).build();
+        HorkdLoss loss = HorkdLoss.of(Objective.parse("0.5*l1 + 0.02*l2 + 0.01*l3 + lc")).withCenters(c0);
 
         SameDiff sd = SameDiff.create();
         SDVariable s = sd.var("s", s0.dup());
@@ -47,7 +48,7 @@ class CoreAgreementTest {
         LossInput in = LossInput.of(Features.of(Graphs.floats(s0), 24, 6), Features.of(Graphs.floats(t0), 24, 10))
                 .withProjection(Projection.of(Graphs.floats(p0), 10, 6))
                 .withCenters(ClassCenters.of(Graphs.floats(c0), 4, 10)).withLabels(Labels.of(l0.toIntVector()));
-        double expected = loss.coreLoss().computeTerms(HorkdNd4j.backend(), in, GradientSink.into(gS).withProjection(gP)
+        double expected = loss.objective().computeTerms(HorkdNd4j.backend(), in, GradientSink.into(gS).withProjection(gP)
                 .upstream(3.0)).totalSum();
         assertEquals((float) expected * 3f, value, 0f, "float32: the core's value rounded, then times 3 in float32");
         assertArrayEquals(gS.toArray(), Graphs.floats(grads.get("s")), 0f);

@@ -1,5 +1,6 @@
 package io.horkd.nd4j;
 
+import io.horkd.core.loss.Objective;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -45,8 +46,7 @@ class CudaVersusCpuGraphTest {
         HorkdNd4j.useBackend(kind);
         int b = 3;
         int m = 96;
-        HorkdLoss loss = HorkdLoss.builder().pointwise(0.5).distance(0.02).angle(0.01)
-                .center(1.0, Graphs.gaussian(seed + 4, DataType.FLOAT, 1, 3, 5, 24)).build();
+        HorkdLoss loss = HorkdLoss.of(Objective.parse("0.5*l1 + 0.02*l2 + 0.01*l3 + lc")).withCenters(Graphs.gaussian(seed + 4, DataType.FLOAT, 1, 3, 5, 24));
         SameDiff sd = SameDiff.create();
         SDVariable s = sd.var("s", Graphs.gaussian(seed, DataType.FLOAT, 1, 0.5, b, m, 16));
         SDVariable p = sd.var("p", Graphs.gaussian(seed + 1, DataType.FLOAT, 0.4, 0, 24, 16));
@@ -76,7 +76,7 @@ class CudaVersusCpuGraphTest {
         int m = 128;
         INDArray pre = Graphs.gaussian(301, DataType.FLOAT, 1, 0, m, 32);
         INDArray teacher = Graphs.gaussian(302, DataType.FLOAT, 1, 1, m, 48);
-        LossHybridRelational loss = LossHybridRelational.of(HorkdLoss.builder().distance(0.02).angle(0.01).build());
+        LossHybridRelational loss = LossHybridRelational.of(HorkdLoss.of(Objective.parse("0.02*l2 + 0.01*l3")));
         HorkdNd4j.useBackend(Backends.Kind.CPU);
         Pair<Double, INDArray> cpu = loss.computeGradientAndScore(teacher, pre, Activation.TANH.getActivationFunction(), null, true);
         HorkdNd4j.useBackend(Backends.Kind.CUDA);

@@ -1,11 +1,11 @@
 package io.horkd.nd4j;
 
+import io.horkd.core.loss.Objective;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.horkd.core.loss.AngleLoss;
 import io.horkd.core.loss.DistanceLoss;
 import io.horkd.core.loss.PointwiseLoss;
-import io.horkd.nd4j.ops.HintonKdOp;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -46,16 +46,15 @@ class GradientCheckTest {
     static Stream<Arguments> losses() {
         INDArray centers = Graphs.gaussian(40, DataType.DOUBLE, 1, 1, 3, 5);
         return Stream.of(
-                Arguments.of("L2 square paper", HorkdLoss.builder().distance(1).build(), false, false),
-                Arguments.of("L2 huber rkd", HorkdLoss.builder().distance(1, DistanceLoss.rkd()).build(), false, false),
-                Arguments.of("L3 paper", HorkdLoss.builder().angle(1).build(), false, false),
-                Arguments.of("L3 rkd", HorkdLoss.builder().angle(1, AngleLoss.rkd()).build(), false, false),
-                Arguments.of("L1 mae, projection", HorkdLoss.builder().pointwise(1).build(), true, false),
-                Arguments.of("L1 mse, projection", HorkdLoss.builder().pointwise(1, PointwiseLoss.mse()).build(), true, false),
-                Arguments.of("LC dataset, projection", HorkdLoss.builder().center(1, centers).build(), true, false),
-                Arguments.of("LC batch, labels", HorkdLoss.builder().batchCenter(1).build(), true, true),
-                Arguments.of("hybrid, all terms", HorkdLoss.builder().pointwise(0.5).distance(0.3).angle(0.2)
-                        .center(0.7, centers).build(), true, true));
+                Arguments.of("L2 square paper", HorkdLoss.of(Objective.parse("l2")), false, false),
+                Arguments.of("L2 huber rkd", HorkdLoss.of(Objective.parse("l2(function=huber, reduction=rkd)")), false, false),
+                Arguments.of("L3 paper", HorkdLoss.of(Objective.parse("l3")), false, false),
+                Arguments.of("L3 rkd", HorkdLoss.of(Objective.parse("l3(reduction=rkd)")), false, false),
+                Arguments.of("L1 mae, projection", HorkdLoss.of(Objective.parse("l1")), true, false),
+                Arguments.of("L1 mse, projection", HorkdLoss.of(Objective.parse("l1(metric=mse)")), true, false),
+                Arguments.of("LC dataset, projection", HorkdLoss.of(Objective.parse("lc")).withCenters(centers), true, false),
+                Arguments.of("LC batch, labels", HorkdLoss.of(Objective.parse("lc(scope=batch)")), true, true),
+                Arguments.of("hybrid, all terms", HorkdLoss.of(Objective.parse("0.5*l1 + 0.3*l2 + 0.2*l3 + 0.7*lc")).withCenters(centers), true, true));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -92,7 +91,7 @@ class GradientCheckTest {
             SDVariable s = sd.var("s", Graphs.gaussian(46, DataType.DOUBLE, 1, 0, 7, 4));
             SDVariable t = sd.constant("t", Graphs.gaussian(47, DataType.DOUBLE, 1, 0, 7, 4));
             SDVariable labels = sd.constant("l", v == 0 ? l : oneHot);
-            SDVariable out = HorkdLoss.builder().batchCenter(1).build().on(sd, s, t, labels);
+            SDVariable out = HorkdLoss.of(Objective.parse("lc(scope=batch)")).on(sd, s, t, labels);
             values[v] = out.eval().getDouble(0);
         }
         assertTrue(values[0] == values[1] && values[0] > 0, java.util.Arrays.toString(values));
@@ -103,7 +102,7 @@ class GradientCheckTest {
         SameDiff sd = SameDiff.create();
         SDVariable zs = sd.var("zs", Graphs.gaussian(48, DataType.DOUBLE, 2, 0, 6, 5));
         SDVariable zt = sd.constant("zt", Graphs.gaussian(49, DataType.DOUBLE, 2, 1, 6, 5));
-        SDVariable kd = new HintonKdOp(sd, zs, zt, 3.0).outputVariables()[0].mul(0.9);
+        SDVariable kd = HorkdLoss.of(Objective.parse("kd(temperature=3)")).on(sd, zs, zt).mul(0.9);
         kd.rename("loss");
         sd.setLossVariables("loss");
         assertTrue(check(sd, Map.of()));

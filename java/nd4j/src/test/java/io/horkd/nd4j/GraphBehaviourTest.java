@@ -1,5 +1,6 @@
 package io.horkd.nd4j;
 
+import io.horkd.core.loss.Objective;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -27,8 +28,7 @@ class GraphBehaviourTest {
         SDVariable p = sd.var("p", Graphs.gaussian(12, DataType.FLOAT, 0.4, 0, 8, 6));
         SDVariable t = sd.placeHolder("t", DataType.FLOAT, 20, 8);
         SDVariable l = sd.placeHolder("l", DataType.INT, 20);
-        SDVariable loss = HorkdLoss.builder().pointwise(1).distance(0.02, DistanceLoss.rkd()).angle(0.01)
-                .center(1, centers).build().on(sd, s, t, l, p);
+        SDVariable loss = HorkdLoss.of(Objective.parse("l1 + 0.02*l2(function=huber, reduction=rkd) + 0.01*l3 + lc")).withCenters(centers).on(sd, s, t, l, p);
         loss.rename("loss");
         sd.setLossVariables("loss");
         return sd;
@@ -51,7 +51,7 @@ class GraphBehaviourTest {
         Map<String, INDArray> again = back.calculateGradients(ph, "s", "p");
         assertEquals(grads.get("s"), again.get("s"));
         assertEquals(grads.get("p"), again.get("p"));
-        assertTrue(java.util.Arrays.stream(back.ops()).anyMatch(op -> op instanceof io.horkd.nd4j.ops.HybridLossOp),
+        assertTrue(java.util.Arrays.stream(back.ops()).anyMatch(op -> op instanceof io.horkd.nd4j.ops.HorkdLossOp l && l.opName().equals("horkd_objective")),
                 "the loaded graph holds horkd's op itself");
     }
 
@@ -67,7 +67,7 @@ class GraphBehaviourTest {
         SameDiff other = SameDiff.create();
         SDVariable s = other.var("s", Graphs.gaussian(16, DataType.FLOAT, 1, 0, 20, 6));
         SDVariable t = other.placeHolder("t", DataType.FLOAT, -1, 6);
-        SDVariable loss = HorkdLoss.builder().angle(1).build().on(other, s, t);
+        SDVariable loss = HorkdLoss.of(Objective.parse("l3")).on(other, s, t);
         e = assertThrows(Throwable.class,
                 () -> loss.eval(Map.of("t", Graphs.gaussian(17, DataType.FLOAT, 1, 0, 19, 6))));
         assertTrue(chain(e).contains("student [1, 20, 6] and teacher [1, 19, 6] disagree in row count m (20 vs 19)"),
@@ -81,10 +81,10 @@ class GraphBehaviourTest {
         INDArray tT = Graphs.gaussian(18, DataType.FLOAT, 1, 2, 20, 8).transpose().dup('c').transpose(); // f-order view
         SameDiff a = SameDiff.create();
         SDVariable sa = a.var("s", Graphs.gaussian(19, DataType.FLOAT, 1, 0, 20, 6));
-        double va = HorkdLoss.builder().distance(1).angle(1).build().on(a, sa, a.constant("t", t)).eval().getDouble(0);
+        double va = HorkdLoss.of(Objective.parse("l2 + l3")).on(a, sa, a.constant("t", t)).eval().getDouble(0);
         SameDiff b = SameDiff.create();
         SDVariable sb = b.var("s", Graphs.gaussian(19, DataType.FLOAT, 1, 0, 20, 6));
-        double vb = HorkdLoss.builder().distance(1).angle(1).build().on(b, sb, b.constant("t", tT)).eval().getDouble(0);
+        double vb = HorkdLoss.of(Objective.parse("l2 + l3")).on(b, sb, b.constant("t", tT)).eval().getDouble(0);
         assertEquals('f', tT.ordering());
         assertEquals(va, vb, 0.0);
     }
@@ -100,13 +100,13 @@ class GraphBehaviourTest {
         SameDiff sd = SameDiff.create();
         SDVariable s = sd.var("s", Graphs.gaussian(20, DataType.FLOAT, 1, 0, 3, 9, 4));
         SDVariable t = sd.constant("t", Graphs.gaussian(21, DataType.FLOAT, 1, 0, 3, 9, 5));
-        INDArray v = HorkdLoss.builder().distance(1).build().on(sd, s, t).eval();
+        INDArray v = HorkdLoss.of(Objective.parse("l2")).on(sd, s, t).eval();
         assertArrayEquals(new long[] {3}, v.shape());
         for (int b = 0; b < 3; b++) {
             SameDiff one = SameDiff.create();
             SDVariable sb = one.var("s", Graphs.gaussian(20, DataType.FLOAT, 1, 0, 3, 9, 4).slice(b).dup());
             SDVariable tb = one.constant("t", Graphs.gaussian(21, DataType.FLOAT, 1, 0, 3, 9, 5).slice(b).dup());
-            assertEquals(HorkdLoss.builder().distance(1).build().on(one, sb, tb).eval().getFloat(0), v.getFloat(b), 0f);
+            assertEquals(HorkdLoss.of(Objective.parse("l2")).on(one, sb, tb).eval().getFloat(0), v.getFloat(b), 0f);
         }
     }
 }

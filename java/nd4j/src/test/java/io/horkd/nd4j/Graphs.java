@@ -6,14 +6,14 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /** Seeded arrays for the graph tests. */
-final class Graphs {
+public final class Graphs {
     static {
         HorkdNd4j.install(); // before anything else touches ND4J in the test JVM
     }
 
     private Graphs() {}
 
-    static INDArray gaussian(long seed, DataType type, double scale, double offset, long... shape) {
+    public static INDArray gaussian(long seed, DataType type, double scale, double offset, long... shape) {
         SplittableRandom rnd = new SplittableRandom(seed);
         long n = 1;
         for (long d : shape) n *= d;

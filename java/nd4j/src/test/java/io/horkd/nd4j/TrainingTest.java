@@ -1,5 +1,6 @@
 package io.horkd.nd4j;
 
+import io.horkd.core.loss.Objective;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.horkd.core.backend.Backends;
@@ -42,7 +43,7 @@ class TrainingTest {
         SDVariable p = sd.var("p", Graphs.gaussian(35, DataType.FLOAT, 0.3, 0, 12, 8));
         SDVariable student = sd.nn().tanh(in.mmul(w1)).mmul(w2);
         student.rename("student");
-        SDVariable loss = HorkdLoss.builder().pointwise(0.1).distance(1).angle(1).batchCenter(0.1).build()
+        SDVariable loss = HorkdLoss.of(Objective.parse("0.1*l1 + l2 + l3 + 0.1*lc(scope=batch)"))
                 .on(sd, student, t, l, p);
         loss.rename("loss");
         sd.setLossVariables("loss");

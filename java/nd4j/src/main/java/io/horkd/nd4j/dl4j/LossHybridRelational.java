@@ -1,14 +1,12 @@
 package io.horkd.nd4j.dl4j;
 
-import io.horkd.core.loss.AngleLoss;
 import io.horkd.core.loss.CenterLoss;
-import io.horkd.core.loss.DistanceLoss;
-import io.horkd.core.loss.HybridLoss;
-import io.horkd.core.loss.PointwiseLoss;
-import io.horkd.core.loss.Reduction;
+import io.horkd.core.loss.Objective;
+import io.horkd.core.loss.Term;
 import io.horkd.nd4j.HorkdLoss;
 import java.util.Arrays;
 import java.util.Objects;
+import java.util.Optional;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -20,11 +18,11 @@ import org.nd4j.shade.jackson.annotation.JsonCreator;
 import org.nd4j.shade.jackson.annotation.JsonProperty;
 
 /**
- * horkd's hybrid relational loss ({@code w1 L1 + alpha L2 + beta L3 + gamma LC}, docs/LOSSES.md) as a DL4J
- * loss function, for the feature head of a student network:
+ * horkd's objectives on features ({@code w1 L1 + alpha L2 + beta L3 + gamma LC}, docs/LOSSES.md) as a
+ * DL4J loss function, for the feature head of a student network:
  * <pre>{@code
  *   new OutputLayer.Builder().nIn(128).nOut(64).activation(Activation.IDENTITY)
- *           .lossFunction(LossHybridRelational.of(HorkdLoss.builder().distance(0.02).angle(0.01).build()))
+ *           .lossFunction(LossHybridRelational.of(HorkdLoss.of(Objective.parse("0.02*l2 + 0.01*l3"))))
  *           .build()
  * }</pre>
  *
@@ -44,20 +42,13 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
  * its row of the gradient is 0.
  *
  * <p>Float32 networks run on horkd's fast backend (CUDA where a device is found), float64 networks (as
- * in DL4J's gradient checks) on its float64 reference. The configuration serialises to DL4J's JSON.
+ * in DL4J's gradient checks) on its float64 reference. The configuration serialises to DL4J's JSON, the objective in its text form.
  */
 public final class LossHybridRelational implements ILossFunction {
     private static final long serialVersionUID = 1L;
 
-    @JsonProperty private final double pointwise;
-    @JsonProperty private final PointwiseLoss.Metric pointwiseMetric;
-    @JsonProperty private final double distance;
-    @JsonProperty private final DistanceLoss.Function distanceFunction;
-    @JsonProperty private final Reduction distanceReduction;
-    @JsonProperty private final double angle;
-    @JsonProperty private final Reduction angleReduction;
-    @JsonProperty private final double center;
-    @JsonProperty private final CenterLoss.Scope centerScope;
+    /** The objective in its text form ({@link Objective#parse}). */
+    @JsonProperty private final String objective;
     /** The one-hot columns after the teacher features in the labels (0: none). */
     @JsonProperty private final int numClasses;
     /** Dataset-level class centres {@code [C][dt]} for LC, or null. */
@@ -66,23 +57,9 @@ public final class LossHybridRelational implements ILossFunction {
     private transient HorkdLoss horkd;
 
     @JsonCreator
-    private LossHybridRelational(@JsonProperty("pointwise") double pointwise,
-            @JsonProperty("pointwiseMetric") PointwiseLoss.Metric pointwiseMetric,
-            @JsonProperty("distance") double distance,
-            @JsonProperty("distanceFunction") DistanceLoss.Function distanceFunction,
-            @JsonProperty("distanceReduction") Reduction distanceReduction, @JsonProperty("angle") double angle,
-            @JsonProperty("angleReduction") Reduction angleReduction, @JsonProperty("center") double center,
-            @JsonProperty("centerScope") CenterLoss.Scope centerScope, @JsonProperty("numClasses") int numClasses,
+    private LossHybridRelational(@JsonProperty("objective") String objective, @JsonProperty("numClasses") int numClasses,
             @JsonProperty("centers") double[][] centers) {
-        this.pointwise = pointwise;
-        this.pointwiseMetric = Objects.requireNonNull(pointwiseMetric, "pointwiseMetric");
-        this.distance = distance;
-        this.distanceFunction = Objects.requireNonNull(distanceFunction, "distanceFunction");
-        this.distanceReduction = Objects.requireNonNull(distanceReduction, "distanceReduction");
-        this.angle = angle;
-        this.angleReduction = Objects.requireNonNull(angleReduction, "angleReduction");
-        this.center = center;
-        this.centerScope = Objects.requireNonNull(centerScope, "centerScope");
+        this.objective = Objective.parse(Objects.requireNonNull(objective, "objective")).toString();
         this.numClasses = numClasses;
         this.centers = centers;
         horkd(); // validates the combination
@@ -99,11 +76,8 @@ public final class LossHybridRelational implements ILossFunction {
      */
     public static LossHybridRelational of(HorkdLoss loss, int numClasses) {
         Objects.requireNonNull(loss, "loss");
-        HybridLoss h = loss.coreLoss();
         double[][] c = loss.centers() == null ? null : loss.centers().castTo(DataType.DOUBLE).toDoubleMatrix();
-        return new LossHybridRelational(h.weight(HybridLoss.Term.L1), h.pointwise().metric(), h.weight(HybridLoss.Term.L2),
-                h.distance().function(), h.distance().reduction(), h.weight(HybridLoss.Term.L3), h.angle().reduction(),
-                h.weight(HybridLoss.Term.LC), h.center().scope(), numClasses, c);
+        return new LossHybridRelational(loss.objective().toString(), numClasses, c);
     }
 
     /** The loss this computes (built once per instance; also after deserialisation). */
@@ -111,28 +85,34 @@ public final class LossHybridRelational implements ILossFunction {
         HorkdLoss h = horkd;
         if (h != null) return h;
         if (numClasses < 0) throw new IllegalArgumentException("numClasses must be >= 0, got " + numClasses);
-        HorkdLoss.Builder b = HorkdLoss.builder().pointwise(pointwise, PointwiseLoss.of(pointwiseMetric))
-                .distance(distance, DistanceLoss.of(distanceFunction, distanceReduction))
-                .angle(angle, AngleLoss.of(angleReduction));
-        if (center > 0) {
+        Objective o = Objective.parse(objective);
+        if (!o.reading(Term.Reads.FEATURES).equals(o)) {
+            throw new IllegalArgumentException("LossHybridRelational compares the head's features with the teacher's; "
+                    + o + " has terms on logits (" + o.reading(Term.Reads.LOGITS) + "): use DL4J's own losses for those");
+        }
+        h = HorkdLoss.of(o);
+        Optional<CenterLoss> lc = o.term(CenterLoss.class);
+        if (lc.isPresent()) {
             if (numClasses == 0) {
-                throw new IllegalArgumentException("LC (weight " + center + ") needs the examples' classes: use "
+                throw new IllegalArgumentException("LC (weight " + o.weight("lc") + ") needs the examples' classes: use "
                         + "LossHybridRelational.of(loss, numClasses) and append them one-hot to the labels");
             }
-            if (centerScope == CenterLoss.Scope.DATASET) {
+            if (lc.get().scope() == CenterLoss.Scope.DATASET) {
                 if (centers == null) throw new IllegalArgumentException("LC with dataset scope needs centres");
                 if (centers.length != numClasses) {
                     throw new IllegalArgumentException("numClasses = " + numClasses + " but the centres have "
                             + centers.length + " rows");
                 }
-                b.center(center, Nd4j.createFromArray(centers));
-            } else {
-                b.batchCenter(center);
+                h = h.withCenters(Nd4j.createFromArray(centers));
             }
         }
-        h = b.build();
         horkd = h;
         return h;
+    }
+
+    /** The objective this computes. */
+    public Objective objective() {
+        return horkd().objective();
     }
 
     /** The number of one-hot class columns after the teacher features in the labels. */
@@ -183,7 +163,7 @@ public final class LossHybridRelational implements ILossFunction {
                             : "]: the teacher's features") + ", for the pre-output " + Arrays.toString(preOutput.shape()));
         }
         long dt = labels.size(1) - numClasses;
-        if ((pointwise > 0 || center > 0) && dt != preOutput.size(1)) {
+        if ((horkd().objective().has("l1") || horkd().objective().has("lc")) && dt != preOutput.size(1)) {
             throw new IllegalArgumentException("L1 and LC compare the head's features with the teacher's: labels "
                     + Arrays.toString(labels.shape()) + " hold teacher features of width " + dt + ", the pre-output "
                     + Arrays.toString(preOutput.shape()) + " has width " + preOutput.size(1)
@@ -281,28 +261,17 @@ public final class LossHybridRelational implements ILossFunction {
 
     @Override
     public String toString() {
-        StringBuilder s = new StringBuilder("LossHybridRelational(");
-        if (pointwise > 0) s.append("L1 ").append(pointwise).append(' ').append(pointwiseMetric).append(", ");
-        if (distance > 0) s.append("L2 ").append(distance).append(' ').append(distanceFunction).append('/')
-                .append(distanceReduction).append(", ");
-        if (angle > 0) s.append("L3 ").append(angle).append(' ').append(angleReduction).append(", ");
-        if (center > 0) s.append("LC ").append(center).append(' ').append(centerScope).append(", ");
-        s.append("classes ").append(numClasses).append(')');
-        return s.toString();
+        return "LossHybridRelational(" + objective + ", classes " + numClasses + ")";
     }
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof LossHybridRelational l && pointwise == l.pointwise && pointwiseMetric == l.pointwiseMetric
-                && distance == l.distance && distanceFunction == l.distanceFunction
-                && distanceReduction == l.distanceReduction && angle == l.angle && angleReduction == l.angleReduction
-                && center == l.center && centerScope == l.centerScope && numClasses == l.numClasses
+        return o instanceof LossHybridRelational l && objective.equals(l.objective) && numClasses == l.numClasses
                 && Arrays.deepEquals(centers, l.centers);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(pointwise, pointwiseMetric, distance, distanceFunction, distanceReduction, angle,
-                angleReduction, center, centerScope, numClasses, Arrays.deepHashCode(centers));
+        return Objects.hash(objective, numClasses, Arrays.deepHashCode(centers));
     }
 }

@@ -10,29 +10,42 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.shape.LongShapeDescriptor;
 
 /**
- * Base of the backward ops: inputs are the forward op's inputs plus dOut/dL (shaped like the forward
- * output); outputs are dOut/dstudent and, with a projection, dOut/dP.
+ * The backward op of {@link HorkdLossOp}, named as its forward op plus {@code _grad}: inputs are the
+ * forward op's inputs plus dOut/dL (shaped like the forward output); outputs are dOut/dstudent and,
+ * with a projection, dOut/dP.
  */
-public abstract class HorkdLossGradOp extends JavaCustomOp {
-    protected LossSpec spec;
+public class HorkdLossGradOp extends JavaCustomOp {
+    private LossSpec spec;
 
-    protected HorkdLossGradOp() {}
+    public HorkdLossGradOp() {}
 
-    protected HorkdLossGradOp(SameDiff sd, SDVariable[] inputs, LossSpec spec) {
-        super(sd, inputs);
+    public HorkdLossGradOp(SameDiff sd, SDVariable[] inputs, LossSpec spec) {
+        super(sd, HorkdLossOp.constructing(inputs, spec));
+        HorkdLossOp.CONSTRUCTING.remove();
         this.spec = spec;
         addIArgument(spec.iArgs());
         addTArgument(spec.tArgs());
     }
 
+    private LossSpec spec() {
+        if (spec == null && iArgs().length > 0) spec = LossSpec.fromArgs(iArgs(), tArgs());
+        return spec;
+    }
+
+    @Override
+    public String opName() {
+        LossSpec s = spec != null ? spec : HorkdLossOp.CONSTRUCTING.get() != null ? HorkdLossOp.CONSTRUCTING.get() : spec();
+        return (s == null ? "horkd_loss" : s.opName()) + "_grad";
+    }
+
+    @Override
+    public long opHash() {
+        return HorkdLossOp.hash(opName());
+    }
+
     @Override
     public void configureFromArguments() {
         spec = LossSpec.fromArgs(iArgs(), tArgs());
-    }
-
-    private LossSpec spec() {
-        if (spec == null) configureFromArguments();
-        return spec;
     }
 
     @Override

@@ -6,37 +6,63 @@ import java.util.Arrays;
 import java.util.List;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.shape.LongShapeDescriptor;
 
 /**
- * Base of horkd's loss ops: a forward op computing a {@link LossSpec}'s total (a scalar for
- * {@code [m, d]} features, {@code [B]} for {@code [B, m, d]}) and, through {@link #doDiff}, its
- * backward op. Concrete ops differ only in name (so graphs read well and load by name).
+ * horkd's loss op: the weighted total of a {@link LossSpec}'s objective (a scalar for {@code [m, d]}
+ * inputs, {@code [B]} for {@code [B, m, d]}) and, through {@link #doDiff}, its backward op
+ * {@link HorkdLossGradOp}. One class for every objective: its name, {@code horkd_<term>} for one term
+ * ({@code horkd_l2}, {@code horkd_kd}, ...) or {@code horkd_objective}, follows from the arguments, which
+ * ND4J restores before it next asks for the name (it finds the class by the name a saved graph holds
+ * and builds it with the no-argument constructor; see {@link io.horkd.nd4j.HorkdOps}).
  */
-public abstract class HorkdLossOp extends JavaCustomOp {
-    protected LossSpec spec;
+public class HorkdLossOp extends JavaCustomOp {
+    /** The spec of an op under construction, for the name ND4J asks for inside the super constructor. */
+    static final ThreadLocal<LossSpec> CONSTRUCTING = new ThreadLocal<>();
+
+    private LossSpec spec;
 
     /** For ND4J's deserialisation; the spec comes back from the arguments. */
-    protected HorkdLossOp() {}
+    public HorkdLossOp() {}
 
-    protected HorkdLossOp(SameDiff sd, SDVariable[] inputs, LossSpec spec) {
-        super(sd, inputs);
+    public HorkdLossOp(SameDiff sd, SDVariable[] inputs, LossSpec spec) {
+        super(sd, constructing(inputs, spec));
+        CONSTRUCTING.remove();
         if (inputs.length != spec.inputCount()) {
-            throw new IllegalArgumentException(opName() + " takes " + spec.inputCount() + " inputs for " + spec + ", got "
-                    + inputs.length);
+            throw new IllegalArgumentException(spec.opName() + " takes " + spec.inputCount() + " inputs for " + spec
+                    + ", got " + inputs.length);
         }
         this.spec = spec;
         addIArgument(spec.iArgs());
         addTArgument(spec.tArgs());
     }
 
-    /** The backward op of this forward op. */
-    protected abstract HorkdLossGradOp backward(SDVariable[] inputs, LossSpec spec);
+    static SDVariable[] constructing(SDVariable[] inputs, LossSpec spec) {
+        CONSTRUCTING.set(spec);
+        return inputs;
+    }
 
+    /** The spec, restored from the arguments where this instance was built by deserialisation. */
     public LossSpec spec() {
+        if (spec == null && iArgs().length > 0) spec = LossSpec.fromArgs(iArgs(), tArgs());
         return spec;
+    }
+
+    @Override
+    public String opName() {
+        LossSpec s = spec != null ? spec : CONSTRUCTING.get() != null ? CONSTRUCTING.get() : spec();
+        return s == null ? "horkd_loss" : s.opName();
+    }
+
+    @Override
+    public long opHash() {
+        return hash(opName());
+    }
+
+    /** A stable hash of horkd's op names (ND4J's lookup goes by name; its executioner never sees these). */
+    static long hash(String name) {
+        return 0x686F726B64000000L | (name.hashCode() & 0xFFFFFFL);
     }
 
     @Override
@@ -51,20 +77,14 @@ public abstract class HorkdLossOp extends JavaCustomOp {
 
     @Override
     public void execute(List<INDArray> inputs, List<INDArray> outputs) {
-        LossComputation.writeValues(LossComputation.forward(spec(inputs), inputs), outputs.get(0));
-    }
-
-    /** The spec, restored from the arguments where this instance was built by deserialisation. */
-    LossSpec spec(List<INDArray> inputs) {
-        if (spec == null) configureFromArguments();
-        return spec;
+        LossComputation.writeValues(LossComputation.forward(spec(), inputs), outputs.get(0));
     }
 
     @Override
     public List<SDVariable> doDiff(List<SDVariable> gradients) {
         List<SDVariable> in = new ArrayList<>(Arrays.asList(args()));
         in.add(gradients.get(0));
-        SDVariable[] grads = backward(in.toArray(new SDVariable[0]), spec).outputVariables();
+        SDVariable[] grads = new HorkdLossGradOp(sameDiff, in.toArray(new SDVariable[0]), spec()).outputVariables();
         return Arrays.asList(grads); // student (and projection): the teacher, labels and centres get none
     }
 }

@@ -1,12 +1,10 @@
 package io.horkd.nd4j.ops;
 
-import io.horkd.core.backend.reference.ReferenceLosses;
-import io.horkd.core.loss.AngleLoss;
-import io.horkd.core.loss.CenterLoss;
-import io.horkd.core.loss.DistanceLoss;
+import io.horkd.core.backend.Backends;
 import io.horkd.core.loss.GradientSink;
-import io.horkd.core.loss.HybridLoss;
+import io.horkd.core.loss.LossBackend;
 import io.horkd.core.loss.LossInput;
+import io.horkd.core.loss.Objective;
 import io.horkd.core.tensor.Features;
 import io.horkd.nd4j.HorkdNd4j;
 import java.util.List;
@@ -16,25 +14,27 @@ import org.nd4j.linalg.api.shape.LongShapeDescriptor;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * What every hybrid-loss op computes, on INDArrays:
+ * What every loss op computes, on INDArrays, through the objective itself (so bad shapes and labels fail
+ * inside a graph with the same named exceptions as outside):
  * <ul>
  *   <li>float32 inputs: horkd's fast backend ({@link HorkdNd4j#backend()}: by default CUDA where a device is
  *       found, else the CPU backend) over the arrays' own memory: no copies in or out on the CPU;</li>
- *   <li>float64 inputs: the float64 reference, so that SameDiff's finite-difference gradient checks
- *       (which perturb by 1e-6) see an exact function.</li>
+ *   <li>float64 inputs: the float64 reference, on float64 views, so that SameDiff's finite-difference
+ *       gradient checks (which perturb by 1e-6) see an exact function.</li>
  * </ul>
- * Both check their input with the core loss's own checks, so bad shapes and labels fail inside a graph
- * with the same named exceptions as outside.
  */
 public final class LossComputation {
     private LossComputation() {}
 
-    /** The loss input of an op's arrays (float32 views; float64 arrays are copied for the checks). */
+    /** The loss input of an op's arrays. */
     static LossInput input(LossSpec spec, List<INDArray> in) {
         INDArray s = in.get(0);
-        LossInput input = LossInput.of(NdViews.features(s, "student"), NdViews.features(in.get(spec.teacherIndex()), "teacher"));
-        if (spec.hasProjection()) input = input.withProjection(NdViews.projection(in.get(spec.projectionIndex())));
-        if (spec.hasCenters()) input = input.withCenters(NdViews.centers(in.get(spec.centersIndex())));
+        String what = spec.reads() == io.horkd.core.loss.Term.Reads.LOGITS ? " logits" : "";
+        LossInput input = LossInput.of(NdViews.features(s, "student" + what),
+                NdViews.features(in.get(spec.teacherIndex()), "teacher" + what));
+        // The projection and centres take the student's precision: a float32 graph with float64 centres runs on float32.
+        if (spec.hasProjection()) input = input.withProjection(NdViews.projection(like(in.get(spec.projectionIndex()), s)));
+        if (spec.hasCenters()) input = input.withCenters(NdViews.centers(like(in.get(spec.centersIndex()), s)));
         if (spec.hasLabels()) {
             NdViews.LabelsWithCount l = NdViews.labels(in.get(spec.labelsIndex()), s.rank());
             input = l.numClasses() > 0 ? input.withLabels(l.labels(), l.numClasses()) : input.withLabels(l.labels());
@@ -42,16 +42,23 @@ public final class LossComputation {
         return input;
     }
 
+    private static INDArray like(INDArray a, INDArray s) {
+        return a.dataType() == s.dataType() || s.dataType() != DataType.DOUBLE && a.dataType() != DataType.DOUBLE ? a
+                : a.castTo(s.dataType());
+    }
+
+    private static LossBackend backend(List<INDArray> in) {
+        return in.get(0).dataType() == DataType.DOUBLE ? Backends.reference() : HorkdNd4j.backend();
+    }
+
     /** The total of each problem. */
     public static double[] forward(LossSpec spec, List<INDArray> in) {
-        HybridLoss loss = spec.coreLoss();
+        Objective loss = spec.objective();
         LossInput input = input(spec, in);
-        if (in.get(0).dataType() == DataType.DOUBLE) {
-            loss.check(input);
-            return inDouble(spec, in, input, null, null, null);
-        }
         GradientHandover handover = GradientHandover.current();
-        if (!handover.forwardWantsGradient()) return loss.computeTerms(HorkdNd4j.backend(), input, null).total();
+        if (input.student().isFloat64() || !handover.forwardWantsGradient()) {
+            return loss.computeTerms(backend(in), input, null).total();
+        }
         // Training: compute the gradient now and hand it to the grad op that follows (GradientHandover).
         Features s = input.student();
         Features gS = Features.zeros(s.batch(), s.rows(), s.cols());
@@ -74,80 +81,23 @@ public final class LossComputation {
 
     /**
      * The total of each problem, and into {@code dS} (and {@code dP}) the gradient of
-     * {@code sum_b up[b] * total_b}, overwriting them. {@code dS} must be a C-order array of the student's
-     * shape and type (it is written in place).
+     * {@code sum_b up[b] * total_b}, overwriting them. {@code dS} must be a dense row-major array of the
+     * student's shape and type (it is written in place).
      */
     public static double[] backward(LossSpec spec, List<INDArray> in, double[] up, INDArray dS, INDArray dP) {
-        HybridLoss loss = spec.coreLoss();
         LossInput input = input(spec, in);
-        if (in.get(0).dataType() == DataType.DOUBLE) {
-            loss.check(input);
-            return inDouble(spec, in, input, up, dS, dP);
-        }
-        if (!NdViews.viewable(dS) || (dP != null && !NdViews.viewable(dP))) {
-            throw new IllegalArgumentException("gradient outputs must be dense row-major float32 arrays, got "
+        DataType type = in.get(0).dataType();
+        if (!NdViews.writable(dS, type) || (dP != null && !NdViews.writable(dP, type))) {
+            throw new IllegalArgumentException("gradient outputs must be dense row-major " + type + " arrays, got "
                     + dS.shapeInfoToString() + (dP == null ? "" : " and " + dP.shapeInfoToString()));
         }
-        double[] handed = GradientHandover.current().take(spec, in, up, dS, dP);
-        if (handed != null) return handed;
-        Features gS = NdViews.features(dS, "student gradient");
-        GradientSink sink = GradientSink.into(gS).upstream(up);
+        if (type != DataType.DOUBLE) {
+            double[] handed = GradientHandover.current().take(spec, in, up, dS, dP);
+            if (handed != null) return handed;
+        }
+        GradientSink sink = GradientSink.into(NdViews.features(dS, "student gradient")).upstream(up);
         if (dP != null) sink = sink.withProjection(NdViews.features(dP, "projection gradient"));
-        return loss.computeTerms(HorkdNd4j.backend(), input, sink).total();
-    }
-
-    /** The float64 path: the reference per problem and term; gradients into dS/dP when up != null. */
-    private static double[] inDouble(LossSpec spec, List<INDArray> in, LossInput input, double[] up, INDArray dS,
-            INDArray dP) {
-        INDArray s = in.get(0);
-        INDArray t = in.get(spec.teacherIndex());
-        int batch = input.student().batch();
-        int m = input.student().rows();
-        double[][] p = spec.hasProjection() ? in.get(spec.projectionIndex()).castTo(DataType.DOUBLE).toDoubleMatrix() : null;
-        double[][] u = spec.hasCenters() ? in.get(spec.centersIndex()).castTo(DataType.DOUBLE).toDoubleMatrix() : null;
-        double[] totals = new double[batch];
-        double[][] dpSum = dP == null ? null : new double[p.length][p[0].length];
-        for (int b = 0; b < batch; b++) {
-            double[][] g = NdViews.problem(s, b);
-            double[][] f = NdViews.problem(t, b);
-            double[][] dg = new double[m][g[0].length];
-            double c = up == null ? 0 : up[b];
-            if (spec.w1() > 0) {
-                totals[b] += add(spec.w1(), ReferenceLosses.pointwise(g, f, p, spec.metric()), c, dg, dpSum);
-            }
-            if (spec.alpha() > 0) {
-                totals[b] += add(spec.alpha(), ReferenceLosses.distance(g, f,
-                        DistanceLoss.of(spec.distanceFunction(), spec.distanceReduction())), c, dg, null);
-            }
-            if (spec.beta() > 0) {
-                totals[b] += add(spec.beta(), ReferenceLosses.angle(g, f, AngleLoss.of(spec.angleReduction())), c, dg, null);
-            }
-            if (spec.gamma() > 0) {
-                boolean dataset = spec.centerScope() == CenterLoss.Scope.DATASET;
-                int[] labels = input.labels() == null ? null : input.labels().problem(b);
-                totals[b] += add(spec.gamma(), ReferenceLosses.center(g, f, p, dataset ? u : null, labels), c, dg, dpSum);
-            }
-            if (dS != null) {
-                INDArray target = s.rank() == 3 ? dS.slice(b) : dS;
-                target.assign(Nd4j.createFromArray(dg).castTo(dS.dataType()));
-            }
-        }
-        if (dP != null) dP.assign(Nd4j.createFromArray(dpSum).castTo(dP.dataType()));
-        return totals;
-    }
-
-    /** Adds weight * coef * the term's gradients; returns weight * value. */
-    private static double add(double weight, ReferenceLosses.Result r, double coef, double[][] dg, double[][] dpSum) {
-        double[][] g = r.dStudent();
-        for (int i = 0; i < dg.length; i++) {
-            for (int k = 0; k < dg[i].length; k++) dg[i][k] += weight * coef * g[i][k];
-        }
-        if (dpSum != null && r.dProjection() != null) {
-            for (int k = 0; k < dpSum.length; k++) {
-                for (int q = 0; q < dpSum[k].length; q++) dpSum[k][q] += weight * coef * r.dProjection()[k][q];
-            }
-        }
-        return weight * r.value();
+        return spec.objective().computeTerms(backend(in), input, sink).total();
     }
 
     /** The shape of a loss op's value for student features {@code s}: a scalar for [m, d], [B] for [B, m, d]. */

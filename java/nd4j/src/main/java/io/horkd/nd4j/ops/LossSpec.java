@@ -1,67 +1,123 @@
 package io.horkd.nd4j.ops;
 
-import io.horkd.core.loss.AngleLoss;
-import io.horkd.core.loss.CenterLoss;
-import io.horkd.core.loss.DistanceLoss;
-import io.horkd.core.loss.HybridLoss;
-import io.horkd.core.loss.PointwiseLoss;
-import io.horkd.core.loss.Reduction;
+import io.horkd.core.loss.Objective;
+import io.horkd.core.loss.Term;
+import io.horkd.core.loss.TermKind;
+import io.horkd.core.loss.Terms;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 
 /**
- * The configuration of a hybrid-loss op, and its encoding in the op's integer and floating-point
- * arguments: the only arguments that survive SameDiff's serialisation (and the cloning through
- * FlatBuffers by which SameDiff builds gradient graphs).
- *
+ * What a horkd loss op computes: an {@link Objective} whose terms all read the same input, and which
+ * optional inputs the op has. Encoded in the op's integer and floating-point arguments, the only ones
+ * that survive SameDiff's serialisation (and the cloning through FlatBuffers by which SameDiff builds
+ * gradient graphs):
  * <pre>
- *   t-args: w1, alpha, beta, gamma
- *   i-args: pointwise metric (0 MAE, 1 MSE), distance function (1 square, 2 Huber), distance reduction
- *           (0 paper, 1 RKD), angle reduction, centre scope (0 dataset, 1 batch), has projection,
- *           has labels, has centres
+ *   i-args: VERSION, term count n, then per term: its id and its enum/int/boolean options in record order;
+ *           then has projection, has labels, has centres
+ *   t-args: per term: its weight and its double options in record order
  * </pre>
  * The op's inputs follow in this order: student, projection (if any), teacher, labels (if any),
  * centres (if any). Everything that gets a gradient comes first, so the op's backward returns a short
  * list and the teacher, labels and centres get none.
  */
-public record LossSpec(double w1, double alpha, double beta, double gamma, PointwiseLoss.Metric metric,
-        DistanceLoss.Function distanceFunction, Reduction distanceReduction, Reduction angleReduction,
-        CenterLoss.Scope centerScope, boolean hasProjection, boolean hasLabels, boolean hasCenters) {
+public record LossSpec(Objective objective, boolean hasProjection, boolean hasLabels, boolean hasCenters) {
+    /** The layout of the arguments; a graph saved with another layout is refused by name. */
+    static final int VERSION = 2;
 
-    static final int I_ARGS = 8;
-    static final int T_ARGS = 4;
-
-    /** The spec of a core loss, with the given inputs present. */
-    public static LossSpec of(HybridLoss loss, boolean hasProjection, boolean hasLabels, boolean hasCenters) {
-        return new LossSpec(loss.weight(HybridLoss.Term.L1), loss.weight(HybridLoss.Term.L2),
-                loss.weight(HybridLoss.Term.L3), loss.weight(HybridLoss.Term.LC), loss.pointwise().metric(),
-                loss.distance().function(), loss.distance().reduction(), loss.angle().reduction(),
-                loss.center().scope(), hasProjection, hasLabels, hasCenters);
+    public LossSpec {
+        Objects.requireNonNull(objective, "objective");
+        if (objective.isEmpty()) throw new IllegalArgumentException("a loss op needs at least one term");
+        Term.Reads reads = objective.terms().get(0).term().reads();
+        if (!objective.reading(reads).equals(objective)) {
+            throw new IllegalArgumentException("the terms of one op must read the same input; " + objective
+                    + " mixes features and logits (give each part its own op)");
+        }
     }
 
-    /** The core loss this spec computes. */
-    public HybridLoss coreLoss() {
-        return HybridLoss.builder().pointwise(w1, PointwiseLoss.of(metric))
-                .distance(alpha, DistanceLoss.of(distanceFunction, distanceReduction))
-                .angle(beta, AngleLoss.of(angleReduction)).center(gamma, CenterLoss.of(centerScope)).build();
+    public Term.Reads reads() {
+        return objective.terms().get(0).term().reads();
     }
 
     long[] iArgs() {
-        return new long[] {metric.ordinal(), distanceFunction == DistanceLoss.Function.SQUARE ? 1 : 2,
-            distanceReduction.ordinal(), angleReduction.ordinal(), centerScope.ordinal(), hasProjection ? 1 : 0,
-            hasLabels ? 1 : 0, hasCenters ? 1 : 0};
+        List<Long> i = new ArrayList<>(List.of((long) VERSION, (long) objective.terms().size()));
+        for (Objective.Weighted w : objective.terms()) {
+            TermKind<?> k = w.term().kind();
+            i.add((long) k.id());
+            for (Object v : k.options(w.term()).values()) {
+                if (v instanceof Enum<?> e) i.add((long) e.ordinal());
+                else if (v instanceof Integer n) i.add((long) n);
+                else if (v instanceof Boolean b) i.add(b ? 1L : 0L);
+            }
+        }
+        i.add(hasProjection ? 1L : 0L);
+        i.add(hasLabels ? 1L : 0L);
+        i.add(hasCenters ? 1L : 0L);
+        return i.stream().mapToLong(Long::longValue).toArray();
     }
 
     double[] tArgs() {
-        return new double[] {w1, alpha, beta, gamma};
+        List<Double> t = new ArrayList<>();
+        for (Objective.Weighted w : objective.terms()) {
+            t.add(w.weight());
+            for (Object v : w.term().kind().options(w.term()).values()) {
+                if (v instanceof Double d) t.add(d);
+            }
+        }
+        return t.stream().mapToDouble(Double::doubleValue).toArray();
     }
 
     static LossSpec fromArgs(long[] i, double[] t) {
-        if (i.length < I_ARGS || t.length < T_ARGS) {
-            throw new IllegalStateException("a horkd loss op needs " + I_ARGS + " integer and " + T_ARGS
-                    + " floating-point arguments, found " + i.length + " and " + t.length);
+        if (i.length < 2 || i[0] != VERSION) {
+            throw new IllegalStateException("a horkd loss op with arguments of layout " + (i.length == 0 ? "none" : i[0])
+                    + " (this horkd reads layout " + VERSION + "): the graph was saved by another version of horkd");
         }
-        return new LossSpec(t[0], t[1], t[2], t[3], PointwiseLoss.Metric.values()[(int) i[0]],
-                i[1] == 1 ? DistanceLoss.Function.SQUARE : DistanceLoss.Function.HUBER, Reduction.values()[(int) i[2]],
-                Reduction.values()[(int) i[3]], CenterLoss.Scope.values()[(int) i[4]], i[5] != 0, i[6] != 0, i[7] != 0);
+        int n = Math.toIntExact(i[1]);
+        int at = 2;
+        int tat = 0;
+        List<Objective.Weighted> terms = new ArrayList<>();
+        try {
+            for (int q = 0; q < n; q++) {
+                TermKind<?> k = Terms.byId(Math.toIntExact(i[at++]));
+                double weight = t[tat++];
+                Map<String, Object> opts = new LinkedHashMap<>();
+                List<Class<?>> types = k.optionTypes();
+                List<String> names = k.optionNames();
+                for (int o = 0; o < types.size(); o++) {
+                    Class<?> type = types.get(o);
+                    Object v = type == double.class ? (Object) t[tat++] : type == int.class ? (Object) Math.toIntExact(i[at++])
+                            : type == boolean.class ? (Object) (i[at++] != 0) : type.getEnumConstants()[Math.toIntExact(i[at++])];
+                    opts.put(names.get(o), v);
+                }
+                terms.add(new Objective.Weighted(weight, k.create(opts)));
+            }
+            if (at + 3 != i.length || tat != t.length) throw new ArrayIndexOutOfBoundsException();
+            return new LossSpec(Objective.of(terms), i[at] != 0, i[at + 1] != 0, i[at + 2] != 0);
+        } catch (ArrayIndexOutOfBoundsException e) {
+            throw new IllegalStateException("a horkd loss op's arguments do not hold " + n + " terms: " + i.length
+                    + " integer and " + t.length + " floating-point arguments");
+        }
+    }
+
+    /** The op's name: {@code horkd_<key>} for one term, {@code horkd_objective} for several. */
+    String opName() {
+        return objective.terms().size() == 1 ? opName(objective.terms().get(0).term().name()) : OBJECTIVE;
+    }
+
+    static final String OBJECTIVE = "horkd_objective";
+
+    static String opName(String key) {
+        return "horkd_" + key;
+    }
+
+    /** Every forward op name (each with a {@code _grad} twin). */
+    public static List<String> opNames() {
+        List<String> names = new ArrayList<>(List.of(OBJECTIVE));
+        for (String key : Terms.keys()) names.add(opName(key));
+        return names;
     }
 
     /** Index of each input, -1 where absent. */

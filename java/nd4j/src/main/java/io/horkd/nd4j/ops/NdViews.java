@@ -5,15 +5,17 @@ import io.horkd.core.loss.Projection;
 import io.horkd.core.tensor.Features;
 import io.horkd.core.tensor.Labels;
 import io.horkd.nd4j.Layouts;
+import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
+import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.FloatPointer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * INDArrays as horkd's views, without copying where the array allows it: a float32 array in C order
- * with default strides is read and written in place through its native address
+ * INDArrays as horkd's views, without copying where the array allows it: a float32 or float64 array in
+ * C order with default strides is read and written in place through its native address
  * ({@code data().addressPointer()}, which is offset-correct for views, unlike {@code data().address()}).
  */
 final class NdViews {
@@ -24,10 +26,15 @@ final class NdViews {
         return a.dataType() == DataType.FLOAT && Layouts.denseRowMajor(a);
     }
 
+    /** True iff {@code a} is a dense row-major array of {@code type} (float32 or float64), written in place. */
+    static boolean writable(INDArray a, DataType type) {
+        return a.dataType() == type && (type == DataType.FLOAT || type == DataType.DOUBLE) && Layouts.denseRowMajor(a);
+    }
+
     /**
-     * {@code [m, d]} or {@code [B, m, d]} float32 features over the array's own memory when
-     * {@link #viewable}, else over a C-order float32 copy (inputs only: outputs are always allocated
-     * viewable by SameDiff).
+     * {@code [m, d]} or {@code [B, m, d]} features over the array's own memory where it is dense and
+     * row-major, else over a C-order copy (inputs only: outputs are always allocated dense by SameDiff):
+     * float64 arrays as float64 features, every other type as float32.
      */
     static Features features(INDArray a, String argument) {
         long[] sh = a.shape();
@@ -38,6 +45,10 @@ final class NdViews {
         int rows = Math.toIntExact(sh[sh.length - 2]);
         int cols = Math.toIntExact(sh[sh.length - 1]);
         // A copy goes to the Java heap: a direct buffer over an ND4J copy would not keep that copy alive.
+        if (a.dataType() == DataType.DOUBLE) {
+            DoubleBuffer data = Layouts.denseRowMajor(a) ? doubleBuffer(a) : DoubleBuffer.wrap(a.dup('c').data().asDouble());
+            return Features.wrap(data, 0, batch, rows, cols);
+        }
         FloatBuffer data = viewable(a) ? buffer(a) : FloatBuffer.wrap(a.castTo(DataType.FLOAT).dup('c').data().asFloat());
         return Features.wrap(data, 0, batch, rows, cols);
     }
@@ -45,6 +56,13 @@ final class NdViews {
     /** A direct float buffer over the array's memory: the caller keeps the array reachable while it is used. */
     static FloatBuffer buffer(INDArray a) {
         FloatPointer p = new FloatPointer(a.data().addressPointer());
+        long n = a.length();
+        return p.capacity(n).limit(n).asBuffer();
+    }
+
+    /** A direct double buffer over a float64 array's memory. */
+    static DoubleBuffer doubleBuffer(INDArray a) {
+        DoublePointer p = new DoublePointer(a.data().addressPointer());
         long n = a.length();
         return p.capacity(n).limit(n).asBuffer();
     }
@@ -83,10 +101,4 @@ final class NdViews {
     }
 
     record LabelsWithCount(Labels labels, int numClasses) {}
-
-    /** One problem of a float64 array as {@code [m][d]}. */
-    static double[][] problem(INDArray a, int b) {
-        INDArray p = a.rank() == 3 ? a.slice(b) : a;
-        return p.castTo(DataType.DOUBLE).toDoubleMatrix();
-    }
 }

@@ -1,5 +1,6 @@
 package io.horkd.nd4j.dl4j;
 
+import io.horkd.core.loss.Objective;
 import static io.horkd.nd4j.dl4j.LossHybridRelationalTest.gaussian;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -86,8 +87,7 @@ class Dl4jNetworkTest {
         DataTypeUtil.setDTypeForContext(DataType.DOUBLE); // GradientCheckUtil insists
         try {
             Task task = Task.of(DataType.DOUBLE, 10, 4, 5);
-            LossHybridRelational loss = LossHybridRelational.of(HorkdLoss.builder().pointwise(1.0).distance(0.5).angle(0.5)
-                    .center(1.0, task.centres().castTo(DataType.DOUBLE)).build(), C);
+            LossHybridRelational loss = LossHybridRelational.of(HorkdLoss.of(Objective.parse("l1 + 0.5*l2 + 0.5*l3 + lc")).withCenters(task.centres().castTo(DataType.DOUBLE)), C);
             ComputationGraph net = student(DataType.DOUBLE, new NoOp(), loss, 4, 6, 5);
             boolean ok = GradientCheckUtil.checkGradients(new GradientCheckUtil.GraphConfig().net(net)
                     .inputs(new INDArray[] {task.x()}).labels(task.data().getLabels()).epsilon(1e-6).maxRelError(1e-6)
@@ -101,12 +101,12 @@ class Dl4jNetworkTest {
     @Test
     void configurationAndModelRoundTrip(@TempDir Path dir) throws Exception {
         Task task = Task.of(DataType.FLOAT, 16, 4, 5);
-        LossHybridRelational loss = LossHybridRelational.of(HorkdLoss.builder().distance(0.02).angle(0.01)
-                .center(1.0, task.centres()).build(), C);
+        LossHybridRelational loss = LossHybridRelational.of(HorkdLoss.of(Objective.parse("0.02*l2 + 0.01*l3 + lc")).withCenters(task.centres()), C);
         ComputationGraph net = student(DataType.FLOAT, new Adam(1e-3), loss, 4, 6, 5);
 
         String json = net.getConfiguration().toJson();
         assertTrue(json.contains("io.horkd.nd4j.dl4j.LossHybridRelational"), json);
+        assertTrue(json.contains("\"objective\" : \"0.02*l2 + 0.01*l3 + lc\""), json); // the objective's text codec
         ComputationGraphConfiguration back = ComputationGraphConfiguration.fromJson(json);
         assertEquals(net.getConfiguration(), back);
         OutputLayer features = (OutputLayer) ((org.deeplearning4j.nn.conf.graph.LayerVertex) back.getVertices()
@@ -123,7 +123,7 @@ class Dl4jNetworkTest {
     void fitDistilsTheTeachersRelationsIntoTheFeatureHead() {
         int m = 64;
         Task task = Task.of(DataType.FLOAT, m, 10, 8);
-        HorkdLoss horkd = HorkdLoss.builder().pointwise(1.0).distance(0.5).angle(0.5).center(1.0, task.centres()).build();
+        HorkdLoss horkd = HorkdLoss.of(Objective.parse("l1 + 0.5*l2 + 0.5*l3 + lc")).withCenters(task.centres());
         ComputationGraph net = student(DataType.FLOAT, new Adam(1e-2), LossHybridRelational.of(horkd, C), 10, 32, 8);
         MultiDataSet data = task.data();
 
@@ -147,9 +147,9 @@ class Dl4jNetworkTest {
         INDArray y = net.output(task.x())[1];
         INDArray labels = Nd4j.createFromArray(task.classes());
         return new double[] {
-            HorkdLoss.builder().pointwise(1.0).build().compute(y, task.teacher(), null)[0],
-            HorkdLoss.builder().distance(1.0).build().compute(y, task.teacher(), null)[0],
-            HorkdLoss.builder().angle(1.0).build().compute(y, task.teacher(), null)[0],
-            HorkdLoss.builder().center(1.0, task.centres()).build().compute(y, task.teacher(), labels)[0]};
+            HorkdLoss.of(Objective.parse("l1")).compute(y, task.teacher(), null)[0],
+            HorkdLoss.of(Objective.parse("l2")).compute(y, task.teacher(), null)[0],
+            HorkdLoss.of(Objective.parse("l3")).compute(y, task.teacher(), null)[0],
+            HorkdLoss.of(Objective.parse("lc")).withCenters(task.centres()).compute(y, task.teacher(), labels)[0]};
     }
 }

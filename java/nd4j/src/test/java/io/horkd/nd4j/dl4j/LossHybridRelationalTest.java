@@ -1,5 +1,6 @@
 package io.horkd.nd4j.dl4j;
 
+import io.horkd.core.loss.Objective;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -66,8 +67,7 @@ class LossHybridRelationalTest {
 
     /** All four terms, dataset centres; the paper's definitions. */
     static HorkdLoss paperLoss() {
-        return HorkdLoss.builder().pointwise(1.0).distance(0.02).angle(0.01).center(1.0, Nd4j.createFromArray(CENTRES))
-                .build();
+        return HorkdLoss.of(Objective.parse("l1 + 0.02*l2 + 0.01*l3 + lc")).withCenters(Nd4j.createFromArray(CENTRES));
     }
 
     /** L = sum of weighted reference terms and its gradient, at the activations y. */
@@ -137,7 +137,7 @@ class LossHybridRelationalTest {
         INDArray pre = gaussian(21, DataType.DOUBLE, 1, 3, 40, 16);
         INDArray teacher = gaussian(22, DataType.DOUBLE, 1.5, -2, 40, 24);
         // ds != dt: the relational terms only.
-        LossHybridRelational loss = LossHybridRelational.of(HorkdLoss.builder().distance(1.0).angle(2.0).build());
+        LossHybridRelational loss = LossHybridRelational.of(HorkdLoss.of(Objective.parse("l2 + 2*l3")));
         IActivation identity = Activation.IDENTITY.getActivationFunction();
         Pair<Double, INDArray> d = loss.computeGradientAndScore(teacher, pre, identity, null, true);
         Pair<Double, INDArray> f = loss.computeGradientAndScore(teacher.castTo(DataType.FLOAT), pre.castTo(DataType.FLOAT),
@@ -209,8 +209,7 @@ class LossHybridRelationalTest {
                 packed(gaussian(44, DataType.DOUBLE, 1, 0, M, D + 1), l, C), pre, identity, null, true));
         assertTrue(e.getMessage().contains("teacher features of width 6, the pre-output [12, 5] has width 5"), e.getMessage());
         // The rest is checked by the core, with its messages: here centres of the wrong width.
-        LossHybridRelational lcOnly = LossHybridRelational.of(HorkdLoss.builder().distance(1.0)
-                .center(1.0, Nd4j.createFromArray(CENTRES).get(NDArrayIndex.all(), NDArrayIndex.interval(0, D - 1))).build(), C);
+        LossHybridRelational lcOnly = LossHybridRelational.of(HorkdLoss.of(Objective.parse("l2 + lc")).withCenters(Nd4j.createFromArray(CENTRES).get(NDArrayIndex.all(), NDArrayIndex.interval(0, D - 1))), C);
         e = assertThrows(IllegalArgumentException.class,
                 () -> lcOnly.computeScore(packed(teacher, l, C), pre, identity, null, true));
         assertTrue(e.getMessage().contains("centers"), e.getMessage());
@@ -236,8 +235,7 @@ class LossHybridRelationalTest {
 
     @Test
     void javaSerialisationKeepsTheConfiguration() throws Exception {
-        LossHybridRelational loss = LossHybridRelational.of(HorkdLoss.builder().pointwise(0.5, PointwiseLoss.mse())
-                .distance(0.02, DistanceLoss.rkd()).angle(0.01).batchCenter(2.0).build(), C);
+        LossHybridRelational loss = LossHybridRelational.of(HorkdLoss.of(Objective.parse("0.5*l1(metric=mse) + 0.02*l2(function=huber, reduction=rkd) + 0.01*l3 + 2*lc(scope=batch)")), C);
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
             out.writeObject(loss);

@@ -1,5 +1,6 @@
 package io.horkd.nd4j.examples;
 
+import io.horkd.core.loss.Objective;
 import io.horkd.nd4j.HorkdLoss;
 import io.horkd.nd4j.dl4j.LossHybridRelational;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -22,7 +23,7 @@ public class DistillationExample {
     public static ComputationGraph student(int nIn, int classes, INDArray centres) {
         int dt = (int) centres.size(1); // the teacher's feature width; centres [classes, dt]
         LossHybridRelational kd = LossHybridRelational.of(
-                HorkdLoss.builder().distance(0.02).angle(0.01).center(1.0, centres).build(), classes);
+                HorkdLoss.of(Objective.parse("0.02*l2 + 0.01*l3 + lc")).withCenters(centres), classes);
         ComputationGraph net = new ComputationGraph(new NeuralNetConfiguration.Builder()
                 .updater(new Adam(1e-3)).graphBuilder()
                 .addInputs("image")
@@ -52,7 +53,7 @@ public class DistillationExample {
                 centres.size(1), ds); // LC compares P g with the teacher when ds != dt
         SDVariable w = sd.var("w", new XavierInitScheme('c', nIn, ds), DataType.FLOAT, nIn, ds);
         SDVariable features = sd.nn().relu(x.mmul(w), 0);
-        SDVariable loss = HorkdLoss.builder().distance(0.02).angle(0.01).center(1.0, centres).build()
+        SDVariable loss = HorkdLoss.of(Objective.parse("0.02*l2 + 0.01*l3 + lc")).withCenters(centres)
                 .on(sd, features, teacher, labels, p);
         sd.setLossVariables(loss);
         return sd;

@@ -1,10 +1,10 @@
 package io.horkd.nd4j.ops;
 
+import io.horkd.core.loss.Objective;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.horkd.core.loss.HybridLoss;
 import io.horkd.nd4j.HorkdLoss;
 import io.horkd.nd4j.HorkdNd4j;
 import java.util.List;
@@ -35,14 +35,14 @@ class GradientHandoverTest {
         return Nd4j.create(v, shape, 'c');
     }
 
-    private static final HybridLoss LOSS = HybridLoss.builder().pointwise(0.5).distance(0.02).angle(0.01).build();
+    private static final Objective LOSS = Objective.parse("0.5*l1 + 0.02*l2 + 0.01*l3");
 
     /** student [B, m, 6], projection [8, 6], teacher [B, m, 8]. */
     private static List<INDArray> inputs(long seed, int batch) {
         return List.of(gaussian(seed, batch, 20, 6), gaussian(seed + 1, 8, 6), gaussian(seed + 2, batch, 20, 8));
     }
 
-    private static final LossSpec SPEC = LossSpec.of(LOSS, true, false, false);
+    private static final LossSpec SPEC = new LossSpec(LOSS, true, false, false);
 
     /** The grad op's outputs computed from scratch (no forward before it). */
     private static INDArray[] fresh(List<INDArray> in, double[] up) {
@@ -85,7 +85,7 @@ class GradientHandoverTest {
 
     @Test
     void perProblemFactorsScaleTheStudentGradientWithoutAProjectionGradient() {
-        LossSpec noProjection = LossSpec.of(HybridLoss.builder().distance(1).angle(1).build(), false, false, false);
+        LossSpec noProjection = new LossSpec(Objective.parse("l2 + l3"), false, false, false);
         List<INDArray> in = List.of(gaussian(5, 3, 16, 4), gaussian(6, 3, 16, 7));
         double[] up = {1.0, -2.0, 0.5};
         GradientHandover.current().forwardWantsGradient();
@@ -138,7 +138,7 @@ class GradientHandoverTest {
         INDArray t = gaussian(32, 24, 12);
         INDArray w0 = gaussian(33, 10, 6).muli(0.3);
         INDArray p0 = gaussian(34, 12, 6).muli(0.3);
-        HorkdLoss loss = HorkdLoss.builder().pointwise(0.5).distance(1).angle(1).build();
+        HorkdLoss loss = HorkdLoss.of(Objective.parse("0.5*l1 + l2 + l3"));
         SameDiff sd = SameDiff.create();
         SDVariable in = sd.placeHolder("x", DataType.FLOAT, -1, 10);
         SDVariable teacher = sd.placeHolder("t", DataType.FLOAT, -1, 12);
