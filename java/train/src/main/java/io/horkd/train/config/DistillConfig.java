@@ -1,6 +1,14 @@
 package io.horkd.train.config;
 
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonDeserializer;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonSerializer;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -10,22 +18,24 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import io.horkd.train.data.Resize;
 import io.horkd.train.model.ResNetSpec;
-import io.horkd.train.stage.LossWeights;
+import io.horkd.core.loss.Objective;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 
 /**
  * The whole distillation run, as read from YAML ({@code presets/default.yaml} documents every key):
- * data, the low-resolution factors, the three streams, the loss weights, training, baselines, seeds and
- * evaluation. {@link #load} starts from a preset or a file and applies {@code key.path=value} overrides.
+ * data, the low-resolution factors, the three streams, the HORKD objectives, the baselines' methods (each
+ * an {@link Objective}), training, seeds and evaluation. {@link #load} starts from a preset or a file and applies {@code key.path=value} overrides.
  */
 public record DistillConfig(Data data, LowResolution lowResolution, Stream teacher, Stream assistant, Student student,
-        Loss loss, Kd kd, Train train, List<String> baselines, List<Long> seeds, Eval eval) {
+        Objective loss, Map<String, Objective> methods, Train train, List<String> baselines, List<Long> seeds, Eval eval) {
 
     public record Data(String dataset, String path, int trainLimit, int testLimit, int imageSize) {}
 
@@ -41,51 +51,52 @@ public record DistillConfig(Data data, LowResolution lowResolution, Stream teach
     }
 
     /**
-     * The LR students' schedule, initialisation and, where {@code loss} is given, its weights in place of
-     * the shared {@code loss} block's (a key left out keeps the shared value).
+     * The LR students' schedule, initialisation and, where {@code loss} is given, their HORKD objective in
+     * place of the shared {@code loss} (the assistant's).
      */
-    public record Student(int epochs, boolean initFromAssistant, LossOverride loss) {}
-
-    /** The HORKD weights: {@code CE + w1 L1 + alpha L2 + beta L3 + gamma LC}. */
-    public record Loss(double w1, double alpha, double beta, double gamma, boolean batchCenters) {
-        public Loss {
-            weight("w1", w1);
-            weight("alpha", alpha);
-            weight("beta", beta);
-            weight("gamma", gamma);
-        }
-    }
-
-    /** Some of {@link Loss}'s keys; null ones are taken from the shared block. */
-    public record LossOverride(Double w1, Double alpha, Double beta, Double gamma, Boolean batchCenters) {
-        public LossOverride {
-            if (w1 != null) weight("student.loss.w1", w1);
-            if (alpha != null) weight("student.loss.alpha", alpha);
-            if (beta != null) weight("student.loss.beta", beta);
-            if (gamma != null) weight("student.loss.gamma", gamma);
-        }
-
-        Loss over(Loss base) {
-            return new Loss(w1 != null ? w1 : base.w1(), alpha != null ? alpha : base.alpha(), beta != null ? beta : base.beta(),
-                    gamma != null ? gamma : base.gamma(), batchCenters != null ? batchCenters : base.batchCenters());
-        }
-    }
-
-    public record Kd(double weight, double temperature) {}
+    public record Student(int epochs, boolean initFromAssistant, Objective loss) {}
 
     public record Train(int batch, double lr, double weightDecay, int cropPad, boolean flip) {}
 
     public record Eval(List<Integer> recallK, int recallQueries) {}
 
-    private static void weight(String key, double v) {
-        if (!(v >= 0) || Double.isInfinite(v)) throw new IllegalArgumentException(key + " must be finite and >= 0, got " + v);
-    }
+    /**
+     * The students a run may add to the HORKD student besides its {@code methods}: {@code scratch} (CE, no
+     * teacher), {@code direct} (HORKD from the HR teacher, skipping the assistant), and the controls for
+     * the two-stage weight transfer, {@code init-ce} and {@code init-kd} (CE, or the {@code kd} method,
+     * from the assistant's weights).
+     */
+    public static final List<String> CONTROLS = List.of("scratch", "direct", "init-ce", "init-kd");
 
-    /** The baselines a run may add to the HORKD student. */
-    public static final List<String> BASELINES = List.of("scratch", "kd", "rkd", "direct", "init-ce", "init-kd");
+    /** CE alone: a teacher, or a student from scratch. */
+    public static final Objective CE = Objective.parse("ce");
+
+    /** Objectives in YAML: a map ({@link Objective#fromMap}) or the text form ({@link Objective#parse}). */
+    public static final SimpleModule OBJECTIVES = new SimpleModule("horkd-objectives")
+            .addSerializer(Objective.class, new JsonSerializer<>() {
+                @Override
+                public void serialize(Objective o, JsonGenerator gen, SerializerProvider p) throws IOException {
+                    gen.writeObject(o.toMap());
+                }
+            })
+            .addDeserializer(Objective.class, new JsonDeserializer<>() {
+                @Override
+                public Objective deserialize(JsonParser p, DeserializationContext ctx) throws IOException {
+                    JsonNode n = p.readValueAsTree();
+                    try {
+                        if (n.isTextual()) return Objective.parse(n.asText());
+                        if (n.isObject()) return Objective.fromMap(p.getCodec().treeToValue(n, Map.class));
+                    } catch (IllegalArgumentException e) {
+                        throw JsonMappingException.from(p, e.getMessage(), e);
+                    }
+                    throw JsonMappingException.from(p, "an objective is a map {term: weight or {weight: w, option: value}} "
+                            + "or a text like \"ce + 0.02*l2\", got " + n);
+                }
+            });
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory().disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER))
-            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).disable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).disable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .registerModule(OBJECTIVES);
 
     /** Checks what the types cannot. */
     public DistillConfig {
@@ -93,9 +104,21 @@ public record DistillConfig(Data data, LowResolution lowResolution, Stream teach
             throw new IllegalArgumentException("lowResolution.factors must be one or more factors >= 2, got " + lowResolution.factors());
         }
         Resize.Filter.parse(lowResolution.filter());
+        methods = methods == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(methods));
         for (String b : baselines) {
-            if (!BASELINES.contains(b)) throw new IllegalArgumentException("unknown baseline '" + b + "'; known: " + BASELINES);
+            if (!CONTROLS.contains(b) && !methods.containsKey(b)) {
+                throw new IllegalArgumentException("unknown baseline '" + b + "'; known: the methods " + methods.keySet()
+                        + " and the controls " + CONTROLS);
+            }
+            if (CONTROLS.contains(b) && methods.containsKey(b)) {
+                throw new IllegalArgumentException("method '" + b + "' has the name of a control; rename it");
+            }
         }
+        if (baselines.contains("init-kd") && !methods.containsKey("kd")) {
+            throw new IllegalArgumentException("baseline init-kd trains the kd method from the assistant's weights: "
+                    + "methods must define kd");
+        }
+        if (loss == null || loss.isEmpty()) throw new IllegalArgumentException("loss must name at least one term");
         if (seeds.isEmpty()) throw new IllegalArgumentException("seeds must name at least one seed");
         if (train.batch() < 3) throw new IllegalArgumentException("train.batch must be >= 3 (the angle loss), got " + train.batch());
         teacher.spec();
@@ -150,8 +173,9 @@ public record DistillConfig(Data data, LowResolution lowResolution, Stream teach
         }
         String leaf = path[path.length - 1];
         JsonNode old = node.get(leaf);
-        if (old == null) throw new IllegalArgumentException("unknown configuration key '" + override.substring(0, eq) + "'");
-        if (old.isArray()) {
+        boolean newMethod = path.length == 2 && path[0].equals("methods");
+        if (old == null && !newMethod) throw new IllegalArgumentException("unknown configuration key '" + override.substring(0, eq) + "'");
+        if (old != null && old.isArray()) {
             ArrayNode a = JsonNodeFactory.instance.arrayNode();
             for (String part : value.split(",")) if (!part.isBlank()) a.add(scalar(part.trim()));
             node.set(leaf, a);
@@ -177,29 +201,21 @@ public record DistillConfig(Data data, LowResolution lowResolution, Stream teach
         }
     }
 
-    /** The assistant's HORKD loss (the shared {@code loss} block). */
-    public LossWeights assistantLoss() {
-        return horkd(loss);
+    /** The assistant's HORKD objective (the shared {@code loss}). */
+    public Objective assistantLoss() {
+        return loss;
     }
 
-    /** The LR students' HORKD loss: the shared block with {@code student.loss}'s keys over it. */
-    public LossWeights studentLoss() {
-        return horkd(student.loss() == null ? loss : student.loss().over(loss));
+    /** The LR students' HORKD objective: {@code student.loss}, or the shared {@code loss} where it is not given. */
+    public Objective studentLoss() {
+        return student.loss() == null ? loss : student.loss();
     }
 
-    /** The KD-only baselines' loss: CE plus Hinton's KD with {@code kd}'s weight and temperature. */
-    public LossWeights kdLoss() {
-        return new LossWeights(1, 0, 0, 0, 0, false, kd.weight(), kd.temperature());
-    }
-
-    /** The RKD baseline's loss: CE plus the students' L2 and L3 weights, no centres. */
-    public LossWeights rkdLoss() {
-        LossWeights s = studentLoss();
-        return new LossWeights(1, 0, s.alpha(), s.beta(), 0, false, 0, kd.temperature());
-    }
-
-    private LossWeights horkd(Loss l) {
-        return new LossWeights(1, l.w1(), l.alpha(), l.beta(), l.gamma(), l.batchCenters(), 0, kd.temperature());
+    /** The objective of method {@code name} ({@code methods}). */
+    public Objective method(String name) {
+        Objective o = methods.get(name);
+        if (o == null) throw new IllegalArgumentException("unknown method '" + name + "'; the configuration defines " + methods.keySet());
+        return o;
     }
 
     /** The filter named by {@link LowResolution#filter()}. */

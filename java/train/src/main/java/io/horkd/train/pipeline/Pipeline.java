@@ -2,6 +2,7 @@ package io.horkd.train.pipeline;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.horkd.core.loss.Objective;
 import io.horkd.train.config.DistillConfig;
 import io.horkd.train.data.Augment;
 import io.horkd.train.data.Datasets;
@@ -10,7 +11,6 @@ import io.horkd.train.data.ImageSet;
 import io.horkd.train.data.Views;
 import io.horkd.train.eval.Evaluator;
 import io.horkd.train.model.Network;
-import io.horkd.train.stage.LossWeights;
 import io.horkd.train.stage.StageConfig;
 import io.horkd.train.stage.StageTrainer;
 import java.io.IOException;
@@ -40,7 +40,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Pipeline {
     private static final Logger LOG = LoggerFactory.getLogger(Pipeline.class);
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+            .registerModule(DistillConfig.OBJECTIVES);
     private static final int EVAL_BATCH = 256;
 
     private final DistillConfig cfg;
@@ -54,7 +55,7 @@ public final class Pipeline {
     }
 
     /** An LR student of the run: the method's name, its loss, and the network it learns from (or null). */
-    private record Student(String method, LossWeights loss, Network teacher) {}
+    private record Student(String method, Objective loss, Network teacher) {}
 
     /** One evaluated network at one input view. */
     public record Evaluation(String method, String stage, long seed, int factor, int side, double top1, double top5, double[] recall,
@@ -100,14 +101,14 @@ public final class Pipeline {
         int side = train.height();
         DistillConfig.Train t = cfg.train();
         Augment augment = new Augment(t.cropPad(), t.flip());
-        LossWeights assistantLoss = cfg.assistantLoss();
-        LossWeights horkd = cfg.studentLoss();
+        Objective assistantLoss = cfg.assistantLoss();
+        Objective horkd = cfg.studentLoss();
         for (long seed : cfg.seeds()) {
             Network teacher;
             if (cfg.teacher().load() != null && !cfg.teacher().load().isBlank()) {
                 teacher = Network.load(Path.of(cfg.teacher().load()), "teacher-s" + seed);
             } else {
-                teacher = stage(new StageConfig("teacher-s" + seed, cfg.teacher().spec(), Degrade.NONE, Degrade.NONE, LossWeights.CE_ONLY,
+                teacher = stage(new StageConfig("teacher-s" + seed, cfg.teacher().spec(), Degrade.NONE, Degrade.NONE, DistillConfig.CE,
                         cfg.teacher().epochs(), t.batch(), t.lr(), t.weightDecay(), augment, seed), train, test, views, null, null, recording, epochs);
             }
             Network assistant = stage(new StageConfig("assistant-s" + seed, cfg.assistant().spec(), Degrade.NONE, Degrade.NONE, assistantLoss,
@@ -118,13 +119,14 @@ public final class Pipeline {
                 Degrade lr = cfg.degrade(factor);
                 List<Student> students = new ArrayList<>();
                 students.add(new Student("horkd", horkd, assistant));
-                if (cfg.baselines().contains("scratch")) students.add(new Student("scratch", LossWeights.CE_ONLY, null));
-                if (cfg.baselines().contains("kd")) students.add(new Student("kd", cfg.kdLoss(), assistant));
-                if (cfg.baselines().contains("rkd")) students.add(new Student("rkd", cfg.rkdLoss(), assistant));
-                if (cfg.baselines().contains("direct")) students.add(new Student("direct", horkd, teacher));
-                // Controls for the two-stage weight transfer: the same initialisation, without the relational loss.
-                if (cfg.baselines().contains("init-ce")) students.add(new Student("init-ce", LossWeights.CE_ONLY, null));
-                if (cfg.baselines().contains("init-kd")) students.add(new Student("init-kd", cfg.kdLoss(), assistant));
+                for (String b : cfg.baselines()) {
+                    switch (b) {
+                        case "scratch", "init-ce" -> students.add(new Student(b, DistillConfig.CE, null));
+                        case "direct" -> students.add(new Student(b, horkd, teacher));
+                        case "init-kd" -> students.add(new Student(b, cfg.method("kd"), assistant));
+                        default -> students.add(new Student(b, cfg.method(b), assistant));
+                    }
+                }
                 for (Student st : students) {
                     String name = st.method() + "-x" + factor + "-s" + seed;
                     boolean fromAssistant = st.method().startsWith("init-") || st.method().equals("horkd") && cfg.student().initFromAssistant();

@@ -70,7 +70,8 @@ public final class Report {
     public static Path rewrite(Path run) throws IOException {
         Path json = run.resolve("results.json");
         if (!Files.isRegularFile(json)) throw new IllegalArgumentException(run + " has no results.json: not a distill run directory");
-        Results r = new com.fasterxml.jackson.databind.ObjectMapper().readValue(json.toFile(), Results.class);
+        Results r = new com.fasterxml.jackson.databind.ObjectMapper()
+                .registerModule(io.horkd.train.config.DistillConfig.OBJECTIVES).readValue(json.toFile(), Results.class);
         write(r, run);
         return run.resolve("report.md");
     }

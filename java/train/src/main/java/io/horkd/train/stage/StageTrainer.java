@@ -1,8 +1,10 @@
 package io.horkd.train.stage;
 
+import io.horkd.core.loss.CenterLoss;
+import io.horkd.core.loss.Objective;
+import io.horkd.core.loss.Term;
 import io.horkd.nd4j.HorkdLoss;
 import io.horkd.nd4j.nn.BatchNorm;
-import io.horkd.nd4j.ops.HintonKdOp;
 import io.horkd.train.data.Augment;
 import io.horkd.train.data.Batches;
 import io.horkd.train.data.Degrade;
@@ -38,8 +40,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Trains one stage ({@link StageConfig}) in a SameDiff graph: the stream's graph plus the loss
- * ({@code ce CE + horkd's hybrid loss on the features + kd KD on the logits}), teacher outputs fed per
+ * Trains one stage ({@link StageConfig}) in a SameDiff graph: the stream's graph plus the stage's
+ * {@link Objective} (CE, the terms on the features, the terms on the logits), teacher outputs fed per
  * batch as placeholders from the frozen teacher (inference mode), dataset-level class centres computed
  * once from that teacher. Checkpoints after every epoch ({@code <dir>/<stage>.ckpt.sd} with the updater
  * state, and {@code .ckpt.properties}); a new run with the same configuration resumes from the last one.
@@ -98,7 +100,7 @@ public final class StageTrainer {
     private record Centres(ImageSet train, Views views, Degrade view) {}
 
     public StageTrainer(StageConfig cfg, ImageSet train, ImageSet test, Views views, Network teacher, Path dir, Listener listener) {
-        if (cfg.loss().needsTeacher() && teacher == null) {
+        if (needsTeacher(cfg.loss()) && teacher == null) {
             throw new IllegalArgumentException("stage " + cfg.name() + " has loss " + cfg.loss() + ", which needs a teacher");
         }
         if (teacher != null && teacher.classes() != train.classes()) {
@@ -108,7 +110,7 @@ public final class StageTrainer {
         this.train = train;
         this.test = test;
         this.views = views;
-        this.teacher = cfg.loss().needsTeacher() ? teacher : null;
+        this.teacher = needsTeacher(cfg.loss()) ? teacher : null;
         this.shareTeacherOutputs = this.teacher != null && 4L * cfg.epochs() * (train.size() / cfg.batch()) * cfg.batch()
                 * (this.teacher.featureSize() + train.classes()) <= TEACHER_CACHE_BYTES;
         this.dir = dir;
@@ -167,44 +169,43 @@ public final class StageTrainer {
     /** Adds placeholders, the loss and the training configuration to the stream's graph. */
     private void attachLoss(Network net) {
         SameDiff sd = net.graph();
-        LossWeights w = cfg.loss();
+        Objective w = cfg.loss();
         List<String> labels = new ArrayList<>();
         SDVariable logits = sd.getVariable(ResNet.LOGITS);
         SDVariable features = sd.getVariable(ResNet.FEATURES);
         SDVariable oneHot = sd.placeHolder(ONE_HOT, DataType.FLOAT, -1, train.classes());
         labels.add(ONE_HOT);
+        // CE is SameDiff's own op (its backward starts from the logits); every other term is horkd's.
         SDVariable total = sd.loss().softmaxCrossEntropy("ce", oneHot, logits, null, LossReduce.MEAN_BY_NONZERO_WEIGHT_COUNT, 0.0)
-                .mul(w.ce());
-        if (w.needsTeacherFeatures()) {
+                .mul(w.weight("ce"));
+        Objective onFeatures = w.reading(Term.Reads.FEATURES);
+        if (!onFeatures.isEmpty()) {
             int dt = teacher.featureSize();
             int ds = net.featureSize();
             SDVariable t = sd.placeHolder(TEACHER_FEATURES, DataType.FLOAT, -1, dt);
             labels.add(TEACHER_FEATURES);
-            HorkdLoss.Builder b = HorkdLoss.builder();
-            if (w.w1() > 0) b.pointwise(w.w1());
-            if (w.alpha() > 0) b.distance(w.alpha());
-            if (w.beta() > 0) b.angle(w.beta());
+            HorkdLoss loss = HorkdLoss.of(onFeatures);
             SDVariable lab = null;
-            if (w.gamma() > 0 && w.batchCenters()) {
-                b.batchCenter(w.gamma());
+            if (batchCenters(w)) {
                 lab = sd.placeHolder(LABEL, DataType.INT, -1);
                 labels.add(LABEL);
-            } else if (w.gamma() > 0) {
-                b.center(w.gamma(), teacher.memo(new Centres(train, views, cfg.teacherInput()), this::datasetCenters).dup());
+            } else if (w.has("lc")) {
+                loss = loss.withCenters(teacher.memo(new Centres(train, views, cfg.teacherInput()), this::datasetCenters).dup());
             }
             SDVariable p = null;
-            if ((w.w1() > 0 || w.gamma() > 0) && dt != ds) {
+            if ((w.has("l1") || w.has("lc")) && dt != ds) {
                 SplittableRandom r = new SplittableRandom(cfg.seed() ^ 0x5EED);
                 double[] v = new double[dt * ds];
                 for (int i = 0; i < v.length; i++) v[i] = r.nextGaussian() / Math.sqrt(ds);
                 p = sd.var("projection", Nd4j.createFromArray(v).castTo(DataType.FLOAT).reshape(dt, ds));
             }
-            total = total.add(b.build().on(sd, features, t, lab, p));
+            total = total.add(loss.on(sd, features, t, lab, p));
         }
-        if (w.kd() > 0) {
+        Objective onLogits = w.reading(Term.Reads.LOGITS).without("ce");
+        if (!onLogits.isEmpty()) {
             SDVariable tl = sd.placeHolder(TEACHER_LOGITS, DataType.FLOAT, -1, train.classes());
             labels.add(TEACHER_LOGITS);
-            total = total.add(new HintonKdOp(sd, logits, tl, w.temperature()).outputVariable().mul(w.kd()));
+            total = total.add(HorkdLoss.of(onLogits).on(sd, logits, tl));
         }
         total.rename(LOSS);
         sd.setLossVariables(LOSS);
@@ -213,6 +214,15 @@ public final class StageTrainer {
         CosineSchedule lr = new CosineSchedule(cfg.lr(), Math.min(totalSteps - 1, Math.max(0, steps / 10)), totalSteps);
         sd.setTrainingConfig(TrainingConfig.builder().updater(new Nesterovs(lr, 0.9)).l2(cfg.weightDecay())
                 .dataSetFeatureMapping(ResNet.INPUT).dataSetLabelMapping(labels.toArray(new String[0])).build());
+    }
+
+    /** Whether any term needs a teacher: every term but CE. */
+    static boolean needsTeacher(Objective loss) {
+        return !loss.without("ce").isEmpty();
+    }
+
+    private static boolean batchCenters(Objective loss) {
+        return loss.term(CenterLoss.class).map(c -> c.scope() == CenterLoss.Scope.BATCH).orElse(false);
     }
 
     /** Mean teacher feature per class over the training set (HR view, no augmentation). */
@@ -287,9 +297,9 @@ public final class StageTrainer {
     private List<INDArray> labels(int[] idx, INDArray[] t) {
         List<INDArray> labels = new ArrayList<>(List.of(train.oneHot(idx)));
         if (teacher != null) {
-            if (cfg.loss().needsTeacherFeatures()) labels.add(t[0]);
-            if (cfg.loss().gamma() > 0 && cfg.loss().batchCenters()) labels.add(train.labelIndices(idx));
-            if (cfg.loss().kd() > 0) labels.add(t[1]);
+            if (!cfg.loss().reading(Term.Reads.FEATURES).isEmpty()) labels.add(t[0]);
+            if (batchCenters(cfg.loss())) labels.add(train.labelIndices(idx));
+            if (!cfg.loss().reading(Term.Reads.LOGITS).without("ce").isEmpty()) labels.add(t[1]);
         }
         return labels;
     }
@@ -350,7 +360,7 @@ public final class StageTrainer {
             }
             if (!Double.isFinite(loss)) {
                 throw new IllegalStateException(cfg.name() + ": loss became " + loss + " at epoch " + (epoch + 1) + ", step " + (s + 1)
-                        + "; lower the learning rate (" + cfg.lr() + ") or the loss weights (" + cfg.loss() + ")");
+                        + "; lower the learning rate (" + cfg.lr() + ") or the weights of the loss (" + cfg.loss() + ")");
             }
             sum += loss;
             double ips = (s + 1) * (double) cfg.batch() / ((System.nanoTime() - t0) / 1e9);

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.horkd.core.loss.Objective;
 import io.horkd.train.model.ResNetSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,7 +18,7 @@ class DistillConfigTest {
         DistillConfig d = DistillConfig.load("default", List.of());
         assertEquals("fashion-mnist", d.data().dataset());
         assertEquals(List.of(2, 4), d.lowResolution().factors());
-        assertEquals(0.02, d.loss().alpha());
+        assertEquals(0.02, d.loss().weight("l2"));
         DistillConfig o = DistillConfig.load("default", List.of("teacher.epochs=9", "seeds=1,2,3", "lowResolution.filter=bicubic",
                 "teacher.stem=imagenet"));
         assertEquals(9, o.teacher().epochs());
@@ -31,30 +32,29 @@ class DistillConfigTest {
     }
 
     @Test
-    void theStudentsLossOverridesOnlyTheKeysItGives(@TempDir Path dir) throws Exception {
-        DistillConfig d = DistillConfig.load("default", List.of("loss.gamma=0.7", "loss.alpha=0.3", "student.loss.gamma=0.05"));
-        assertEquals(0.7, d.assistantLoss().gamma());
-        assertEquals(0.3, d.assistantLoss().alpha());
-        assertEquals(0.05, d.studentLoss().gamma());
-        assertEquals(0.02, d.studentLoss().alpha()); // the preset's student block gives alpha itself
-        assertEquals(d.studentLoss().alpha(), d.rkdLoss().alpha());
-        assertEquals(0, d.rkdLoss().gamma());
-        // A file whose student block names only gamma takes the rest from the shared block.
-        Path f = dir.resolve("partial.yaml");
-        Files.writeString(f, DistillConfig.load("default", List.of()).toYaml()
-                .replaceAll("(?s)  loss:\\n    w1: [^\\n]*\\n    alpha: [^\\n]*\\n    beta: [^\\n]*\\n", "  loss:\n")
-                .replaceAll("(?m)^  alpha: 0\\.02$", "  alpha: 0.4"));
-        DistillConfig p = DistillConfig.load(f.toString(), List.of());
-        assertEquals(0.4, p.assistantLoss().alpha());
-        assertEquals(0.4, p.studentLoss().alpha());
-        assertEquals(0.1, p.studentLoss().gamma());
-        assertEquals(1.0, p.assistantLoss().gamma());
-        // No student block at all: the students use the shared weights.
+    void objectivesAreMapsOrTextAndTheStudentsDefaultToTheShared(@TempDir Path dir) throws Exception {
+        DistillConfig d = DistillConfig.load("default", List.of("loss.lc=0.7", "loss.l2=0.3", "student.loss.lc=0.05",
+                "methods.kd.kd.temperature=2"));
+        assertEquals(Objective.parse("ce + 0.3*l2 + 0.01*l3 + 0.7*lc"), d.assistantLoss());
+        assertEquals(Objective.parse("ce + 0.02*l2 + 0.01*l3 + 0.05*lc"), d.studentLoss());
+        assertEquals(Objective.parse("ce + kd(temperature=2)"), d.method("kd"));
+        assertEquals(Objective.parse("ce + 0.02*l2 + 0.01*l3"), d.method("rkd"));
+        // The text form, options, and a new method one --set away.
+        DistillConfig t = DistillConfig.load("default", List.of("student.loss=ce + 0.05*l2(function=huber) + lc(scope=batch)",
+                "methods.l2only=ce + 0.02*l2", "baselines=l2only,scratch"));
+        assertEquals(Objective.parse("ce + 0.05*l2(function=huber) + lc(scope=batch)"), t.studentLoss());
+        assertEquals(Objective.parse("ce + 0.02*l2"), t.method("l2only"));
+        // No student loss: the students use the shared objective.
         Path g = dir.resolve("none.yaml");
         Files.writeString(g, DistillConfig.load("paper", List.of()).toYaml().replaceAll("(?s)  loss:\\n(    [^\\n]*\\n)+", ""));
-        assertEquals(DistillConfig.load(g.toString(), List.of()).assistantLoss(), DistillConfig.load(g.toString(), List.of()).studentLoss());
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> DistillConfig.load("default", List.of("student.loss.gamma=-1")))
-                .getMessage().contains("gamma"));
+        DistillConfig n = DistillConfig.load(g.toString(), List.of());
+        assertEquals(n.assistantLoss(), n.studentLoss());
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> DistillConfig.load("default", List.of("student.loss.lc=-1")))
+                .getMessage().contains("the weight of lc must be finite and >= 0, got -1.0"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> DistillConfig.load("default", List.of("loss=ce + l9")))
+                .getMessage().contains("unknown term 'l9'"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> DistillConfig.load("default", List.of("methods.kd=ce + kd(scope=batch)")))
+                .getMessage().contains("kd has no option 'scope'"));
     }
 
     @Test
@@ -72,8 +72,8 @@ class DistillConfigTest {
                 .getMessage().contains("not valid YAML"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> DistillConfig.load("default", List.of("teacher.epoch=3")))
                 .getMessage().contains("unknown configuration key 'teacher.epoch'"));
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> DistillConfig.load("default", List.of("baselines=scratch,fitnet")))
-                .getMessage().contains("fitnet"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> DistillConfig.load("default", List.of("baselines=scratch,fitnet0")))
+                .getMessage().contains("unknown baseline 'fitnet0'"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> DistillConfig.load("default", List.of("lowResolution.factors=1")))
                 .getMessage().contains("factors"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> DistillConfig.load("nope", List.of())).getMessage().contains("preset"));

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.horkd.core.loss.Objective;
 import io.horkd.train.data.Synthetic;
 import io.horkd.train.data.Augment;
 import io.horkd.train.data.Degrade;
@@ -27,17 +28,17 @@ class StageTrainerTest {
     private static final Views VIEWS = Views.standardising(TRAIN);
     private static final ResNetSpec NET = ResNetSpec.of("resnet8").withWidth(4);
 
-    private static StageConfig stage(String name, Degrade input, LossWeights loss, int epochs) {
+    private static StageConfig stage(String name, Degrade input, Objective loss, int epochs) {
         return new StageConfig(name, NET, input, Degrade.NONE, loss, epochs, 32, 0.1, 1e-4, new Augment(1, false), 11);
     }
 
     @Test
     void teacherThenLowResolutionStudentWithEveryTerm(@TempDir Path dir) {
-        StageTrainer.Result teacher = new StageTrainer(stage("teacher", Degrade.NONE, LossWeights.CE_ONLY, 6), TRAIN, TEST, VIEWS,
+        StageTrainer.Result teacher = new StageTrainer(stage("teacher", Degrade.NONE, Objective.parse("ce"), 6), TRAIN, TEST, VIEWS,
                 null, dir, null).run(null);
         assertTrue(teacher.history().get(5).testTop1() > 0.9, "teacher accuracy " + teacher.history());
         assertTrue(teacher.history().get(5).objective() < teacher.history().get(0).objective(), teacher.history().toString());
-        LossWeights all = new LossWeights(1, 1, 0.02, 0.01, 1, false, 1, 4);
+        Objective all = Objective.parse("ce + l1 + 0.02*l2 + 0.01*l3 + lc + kd(temperature=4)");
         StageTrainer.Result student = new StageTrainer(stage("student", Degrade.by(2), all, 4), TRAIN, TEST, VIEWS,
                 teacher.network(), dir, null).run(null);
         assertTrue(student.history().get(3).testTop1() > 0.8, "student accuracy " + student.history());
@@ -45,7 +46,7 @@ class StageTrainerTest {
 
     @Test
     void aKilledRunResumesFromItsLastCheckpointAndEndsWhereAnUninterruptedOneDoes(@TempDir Path dir) {
-        StageConfig cfg = stage("t", Degrade.NONE, LossWeights.CE_ONLY, 2);
+        StageConfig cfg = stage("t", Degrade.NONE, Objective.parse("ce"), 2);
         StageTrainer.Result straight = new StageTrainer(cfg, TRAIN, TEST, VIEWS, null, dir.resolve("a"), null).run(null);
         StageTrainer.Listener killer = new StageTrainer.Listener() {
             @Override
@@ -75,11 +76,11 @@ class StageTrainerTest {
     /** Students of one teacher and seed reuse its outputs (step for step, and the centres), and train exactly as without. */
     @Test
     void studentsOfOneTeacherShareItsOutputsAndTrainAsWithout(@TempDir Path dir) {
-        Network teacher = new StageTrainer(stage("teacher", Degrade.NONE, LossWeights.CE_ONLY, 2), TRAIN, TEST, VIEWS, null, dir, null)
+        Network teacher = new StageTrainer(stage("teacher", Degrade.NONE, Objective.parse("ce"), 2), TRAIN, TEST, VIEWS, null, dir, null)
                 .run(null).network();
         Network copy = Network.create(NET, TRAIN.channels(), TRAIN.classes(), 99);
         copy.copyWeightsFrom(teacher);
-        LossWeights w = new LossWeights(1, 0, 0.02, 0.01, 1, false, 1, 4);
+        Objective w = Objective.parse("ce + 0.02*l2 + 0.01*l3 + lc + kd");
         new StageTrainer(stage("a", Degrade.by(2), w, 2), TRAIN, TEST, VIEWS, teacher, dir, null).run(null);
         int steps = TRAIN.size() / 32;
         assertEquals(1 + 2 * steps, teacher.memoised()); // the centres and every step's outputs
@@ -99,10 +100,10 @@ class StageTrainerTest {
     @Test
     void aDistillationStageWithoutTeacherIsRefused(@TempDir Path dir) {
         Exception e = assertThrows(IllegalArgumentException.class,
-                () -> new StageTrainer(stage("s", Degrade.by(2), LossWeights.HORKD, 1), TRAIN, TEST, VIEWS, null, dir, null));
+                () -> new StageTrainer(stage("s", Degrade.by(2), Objective.parse("ce").with(1, Objective.HORKD.terms().get(0).term()), 1), TRAIN, TEST, VIEWS, null, dir, null));
         assertTrue(e.getMessage().contains("needs a teacher"), e.getMessage());
         Network wrongClasses = Network.create(NET, 1, 5, 1);
         assertThrows(IllegalArgumentException.class,
-                () -> new StageTrainer(stage("s", Degrade.by(2), LossWeights.HORKD, 1), TRAIN, TEST, VIEWS, wrongClasses, dir, null));
+                () -> new StageTrainer(stage("s", Degrade.by(2), Objective.parse("ce").with(1, Objective.HORKD.terms().get(0).term()), 1), TRAIN, TEST, VIEWS, wrongClasses, dir, null));
     }
 }
