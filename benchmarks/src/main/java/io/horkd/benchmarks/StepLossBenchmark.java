@@ -1,5 +1,6 @@
 package io.horkd.benchmarks;
 
+import io.horkd.core.loss.Objective;
 import io.horkd.nd4j.HorkdLoss;
 import io.horkd.nd4j.HorkdNd4j;
 import java.util.Map;
@@ -60,12 +61,12 @@ public class StepLossBenchmark {
         SDVariable t = sd.placeHolder("t", DataType.FLOAT, -1, dt);
         INDArray teacher = TrainingStepBenchmark.gaussian(rnd, m, dt);
         SDVariable loss = switch (head) {
-            case HORKD_RKD -> HorkdLoss.builder().distance(0.02).angle(0.01).build().on(sd, s, t);
+            case HORKD_RKD -> HorkdLoss.of(Objective.parse("0.02*l2 + 0.01*l3")).on(sd, s, t);
             case HORKD_PAPER -> {
                 SDVariable l = sd.constant("l", TrainingStepBenchmark.oneHot(rnd, m).argMax(1).castTo(DataType.INT));
                 SDVariable p = sd.var("p", TrainingStepBenchmark.gaussian(rnd, dt, ds).muli(Math.sqrt(1.0 / dt)));
-                yield HorkdLoss.builder().pointwise(1.0).distance(0.02).angle(0.01)
-                        .center(1.0, TrainingStepBenchmark.gaussian(rnd, TrainingStepBenchmark.CLASSES, dt)).build()
+                yield HorkdLoss.of(Objective.PAPER)
+                        .withCenters(TrainingStepBenchmark.gaussian(rnd, TrainingStepBenchmark.CLASSES, dt))
                         .on(sd, s, t, l, p);
             }
             case ND4J_RKD -> Nd4jRkd.distance(sd, "rkd_d", s, t, m).mul(0.02)

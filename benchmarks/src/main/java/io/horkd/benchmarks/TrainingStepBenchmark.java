@@ -1,5 +1,6 @@
 package io.horkd.benchmarks;
 
+import io.horkd.core.loss.Objective;
 import io.horkd.nd4j.HorkdLoss;
 import io.horkd.nd4j.HorkdNd4j;
 import io.horkd.nd4j.HorkdOpExecutioner;
@@ -114,13 +115,12 @@ public class TrainingStepBenchmark {
             SDVariable t = sd.placeHolder("t", DataType.FLOAT, -1, DT);
             labels.add("t");
             SDVariable kd = switch (head) {
-                case CE_HORKD_RKD -> HorkdLoss.builder().distance(0.02).angle(0.01).build().on(sd, features, t);
+                case CE_HORKD_RKD -> HorkdLoss.of(Objective.parse("0.02*l2 + 0.01*l3")).on(sd, features, t);
                 case CE_HORKD_PAPER -> {
                     SDVariable l = sd.placeHolder("l", DataType.INT, -1);
                     labels.add("l");
                     SDVariable p = weights(sd, "p", rnd, DT, DS);
-                    yield HorkdLoss.builder().pointwise(1.0).distance(0.02).angle(0.01)
-                            .center(1.0, gaussian(rnd, CLASSES, DT)).build().on(sd, features, t, l, p);
+                    yield HorkdLoss.of(Objective.PAPER).withCenters(gaussian(rnd, CLASSES, DT)).on(sd, features, t, l, p);
                 }
                 case CE_ND4J_RKD -> Nd4jRkd.distance(sd, "rkd_d", features, t, m).mul(0.02)
                         .add(Nd4jRkd.angle(sd, "rkd_a", features, t, m, DS, DT).mul(0.01));

@@ -1,6 +1,7 @@
 package io.horkd.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.horkd.core.loss.Objective;
 import io.horkd.nd4j.HorkdNd4j;
 import io.horkd.train.config.DistillConfig;
 import io.horkd.train.data.Augment;
@@ -9,7 +10,6 @@ import io.horkd.train.data.Degrade;
 import io.horkd.train.data.Views;
 import io.horkd.train.model.Network;
 import io.horkd.train.pipeline.Pipeline;
-import io.horkd.train.stage.LossWeights;
 import io.horkd.train.stage.StageConfig;
 import io.horkd.train.stage.StageTrainer;
 import java.nio.file.Path;
@@ -35,8 +35,6 @@ final class TrainCommand implements Callable<Integer> {
 
     enum Stage { TEACHER, ASSISTANT, STUDENT }
 
-    enum Loss { CE, HORKD, KD, RKD }
-
     @Option(names = "--stage", required = true, description = "teacher (HR, CE), assistant (HR, from --teacher) or student (LR, from --teacher)")
     Stage stage;
 
@@ -49,8 +47,10 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--factor", defaultValue = "2", description = "the student's down-sampling factor (default: ${DEFAULT-VALUE})")
     int factor;
 
-    @Option(names = "--loss", description = "ce, horkd, kd or rkd (default: ce for a teacher, horkd otherwise)")
-    Loss loss;
+    @Option(names = "--loss", paramLabel = "NAME|TERMS", description = {"horkd (the configuration's HORKD objective for the stage),",
+        "a method of the configuration (kd, rkd, ...), or an objective such as \"ce + 0.02*l2 + 0.01*l3\"",
+        "(default: ce for a teacher, horkd otherwise)"})
+    String loss;
 
     @Option(names = "--epochs", description = "epochs (default: the configuration's for this stage)")
     Integer epochs;
@@ -58,7 +58,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "seed (default: ${DEFAULT-VALUE})")
     long seed;
 
-    @Option(names = "--name", description = "the stage's name (default: stage-loss[-xFACTOR]-sSEED)")
+    @Option(names = "--name", description = "the stage's name (default: stage-loss[-xFACTOR]-sSEED; custom for an objective)")
     String name;
 
     @Option(names = "--config", paramLabel = "PRESET|FILE", defaultValue = "default", description = "preset or YAML file (default: ${DEFAULT-VALUE})")
@@ -74,20 +74,17 @@ final class TrainCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         HorkdNd4j.install();
         DistillConfig cfg = DistillConfig.load(config, overrides);
-        Loss l = loss != null ? loss : stage == Stage.TEACHER ? Loss.CE : Loss.HORKD;
-        if (l != Loss.CE && teacher == null) throw new IllegalArgumentException("--loss " + l + " needs --teacher");
+        String l = loss != null ? loss.trim() : stage == Stage.TEACHER ? "ce" : "horkd";
+        Objective w = l.equals("horkd") ? (stage == Stage.STUDENT ? cfg.studentLoss() : cfg.assistantLoss())
+                : cfg.methods().containsKey(l) ? cfg.method(l) : Objective.parse(l);
+        if (!w.without("ce").isEmpty() && teacher == null) throw new IllegalArgumentException("--loss " + l + " (" + w + ") needs --teacher");
         Datasets.Split data = Pipeline.data(cfg.data());
         Views views = Views.standardising(data.train());
         DistillConfig.Stream net = stage == Stage.TEACHER ? cfg.teacher() : cfg.assistant();
         int e = epochs != null ? epochs : stage == Stage.STUDENT ? cfg.student().epochs() : net.epochs();
         Degrade input = stage == Stage.STUDENT ? cfg.degrade(factor) : Degrade.NONE;
-        LossWeights w = switch (l) {
-            case CE -> LossWeights.CE_ONLY;
-            case HORKD -> stage == Stage.STUDENT ? cfg.studentLoss() : cfg.assistantLoss();
-            case KD -> cfg.kdLoss();
-            case RKD -> cfg.rkdLoss();
-        };
-        String n = name != null ? name : stage.name().toLowerCase(Locale.ROOT) + "-" + l.name().toLowerCase(Locale.ROOT)
+        String method = l.matches("[A-Za-z0-9_-]+") ? l.toLowerCase(Locale.ROOT) : "custom";
+        String n = name != null ? name : stage.name().toLowerCase(Locale.ROOT) + "-" + method
                 + (stage == Stage.STUDENT ? "-x" + factor : "") + "-s" + seed;
         DistillConfig.Train t = cfg.train();
         StageConfig sc = new StageConfig(n, net.spec(), input, Degrade.NONE, w, e, t.batch(), t.lr(), t.weightDecay(),

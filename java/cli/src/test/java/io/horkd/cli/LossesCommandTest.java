@@ -8,8 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.horkd.core.backend.Backends;
 import io.horkd.core.io.Npy;
-import io.horkd.core.loss.CenterLoss;
-import io.horkd.core.loss.HybridLoss;
+import io.horkd.core.loss.Objective;
 import io.horkd.core.loss.LossInput;
 import io.horkd.core.loss.LossResult;
 import io.horkd.core.tensor.Features;
@@ -54,7 +53,7 @@ class LossesCommandTest {
     void triangleGivesTheHandWorkedValues() throws IOException {
         Path grad = dir.resolve("g.npy");
         Run r = run("losses", "--student", triangle("student.npy"), "--teacher", triangle("teacher.npy"), "--labels",
-                triangle("labels.npy"), "--backend", "reference", "--grad-out", grad.toString());
+                triangle("labels.npy"), "--objective", "l1 + 0.02*l2 + 0.01*l3 + lc(scope=batch)", "--backend", "reference", "--grad-out", grad.toString());
         assertEquals(0, r.exit(), r.err());
         assertEquals(1, r.out().strip().lines().count(), "exactly one line of JSON");
         JsonNode j = r.json();
@@ -84,7 +83,7 @@ class LossesCommandTest {
         Path grad = dir.resolve("g.npy");
         Run r = run("losses", "--student", batch.resolve("student.npy").toString(), "--teacher",
                 batch.resolve("teacher.npy").toString(), "--labels", batch.resolve("labels.npy").toString(),
-                "--projection", batch.resolve("projection.npy").toString(), "--center-scope", "batch", "--backend", "cpu",
+                "--projection", batch.resolve("projection.npy").toString(), "--objective", "l1 + 0.02*l2 + 0.01*l3 + lc(scope=batch)", "--backend", "cpu",
                 "--grad-out", grad.toString());
         assertEquals(0, r.exit(), r.err());
         Npy.Array s = Npy.read(batch.resolve("student.npy"));
@@ -94,8 +93,7 @@ class LossesCommandTest {
                 Features.of(t.toFloatArray(), t.shape()[0], t.shape()[1]))
                 .withLabels(Labels.of(Npy.read(batch.resolve("labels.npy")).toIntArray()))
                 .withProjection(io.horkd.core.loss.Projection.of(p.toFloatArray(), p.shape()[0], p.shape()[1]));
-        LossResult expected = HybridLoss.builder().pointwise(1).distance(0.02).angle(0.01)
-                .center(1, CenterLoss.batch()).build().computeWithGradient(Backends.cpu(), in);
+        LossResult expected = Objective.parse("l1 + 0.02*l2 + 0.01*l3 + lc(scope=batch)").computeWithGradient(Backends.cpu(), in);
         assertEquals(expected.value(), r.json().get("total").asDouble(), 0.0);
         assertArrayEquals(expected.studentGradient().toArray(), Npy.read(grad).toFloatArray(), 0f);
     }
@@ -111,12 +109,13 @@ class LossesCommandTest {
         Npy.writeFloat32(s, sv, 2, 4, 3);
         Npy.writeFloat32(t, tv, 2, 4, 2);
         Path grad = dir.resolve("g.npy");
-        Run r = run("losses", "--student", s.toString(), "--teacher", t.toString(), "--weights", "0,1,1,0", "--grad-out",
+        Run r = run("losses", "--student", s.toString(), "--teacher", t.toString(), "--objective", "l2 + l3", "--grad-out",
                 grad.toString());
         assertEquals(0, r.exit(), r.err());
         JsonNode j = r.json();
         assertEquals(2, j.get("batch").asInt());
-        assertTrue(j.get("l1").isNull() && j.get("lc").isNull(), "L1 and LC need inputs that were not given");
+        assertTrue(!j.has("l1") && !j.has("lc"), "only the objective's terms are reported");
+        assertEquals(j.get("l2").asDouble() + j.get("l3").asDouble(), j.get("total").asDouble(), 1e-15);
         JsonNode per = j.get("per_problem").get("l3");
         assertEquals(per.get(0).asDouble() + per.get(1).asDouble(), j.get("l3").asDouble(), 1e-15);
         assertArrayEquals(new int[] {2, 4, 3}, Npy.read(grad).shape());
@@ -124,39 +123,43 @@ class LossesCommandTest {
 
     @Test
     void hintonKdFromLogits() throws IOException {
-        Run r = run("losses", "--student", triangle("student.npy"), "--teacher", triangle("teacher.npy"), "--weights",
-                "0,1,1,0", "--student-logits", triangle("student.npy"), "--teacher-logits", triangle("teacher.npy"),
-                "--temperature", "2");
+        Run r = run("losses", "--student", triangle("student.npy"), "--teacher", triangle("teacher.npy"), "--objective",
+                "l2 + l3 + kd(temperature=2)", "--student-logits", triangle("student.npy"), "--teacher-logits", triangle("teacher.npy"));
         assertEquals(0, r.exit(), r.err());
         double expected = io.horkd.core.backend.reference.ReferenceLosses.hinton(
                 new double[][] {{0, 0}, {1, 0}, {0, 1}}, new double[][] {{0, 0}, {3, 0}, {0, 4}}, 2.0).value();
         assertEquals(expected, r.json().get("kd").asDouble(), 1e-12 * expected);
-        r = run("losses", "--student", triangle("student.npy"), "--teacher", triangle("teacher.npy"), "--weights",
-                "0,1,1,0", "--student-logits", triangle("student.npy"));
+        assertEquals(r.json().get("l2").asDouble() + r.json().get("l3").asDouble() + expected, r.json().get("total").asDouble(),
+                1e-12);
+        r = run("losses", "--student", triangle("student.npy"), "--teacher", triangle("teacher.npy"), "--objective",
+                "l2 + kd", "--student-logits", triangle("student.npy"));
         assertEquals(1, r.exit());
-        assertEquals("losses: Hinton KD needs both --student-logits and --teacher-logits", r.err().strip());
+        assertEquals("losses: kd reads logits: give --student-logits and --teacher-logits", r.err().strip());
+        r = run("losses", "--student", triangle("student.npy"), "--teacher", triangle("teacher.npy"), "--objective",
+                "l2", "--student-logits", triangle("student.npy"));
+        assertEquals(1, r.exit());
+        assertTrue(r.err().contains("the objective l2 has none"), r.err());
     }
 
     @Test
     void errorsAreOneClearLineWithExitCode1() throws IOException {
         Run r = run("losses", "--student", triangle("student.npy"), "--teacher", triangle("teacher.npy"));
         assertEquals(1, r.exit());
-        assertEquals("losses: LC has weight 1.0 but needs --labels; give it, or set its weight to 0 in --weights",
-                r.err().strip());
-        r = run("losses", "--student", triangle("student.npy"), "--teacher", triangle("labels.npy"), "--weights",
-                "0,1,1,0");
+        assertEquals("losses: lc needs --centers (dataset-scope centres), or lc(scope=batch) with --labels", r.err().strip());
+        r = run("losses", "--student", triangle("student.npy"), "--teacher", triangle("labels.npy"), "--objective",
+                "l2 + l3");
         assertEquals(1, r.exit());
         assertTrue(r.err().contains("features must be float32 or float64, found int64"), r.err());
-        r = run("losses", "--student", triangle("student.npy"), "--teacher", triangle("teacher.npy"), "--weights", "1,2");
+        r = run("losses", "--student", triangle("student.npy"), "--teacher", triangle("teacher.npy"), "--objective", "l2 +");
         assertEquals(1, r.exit());
-        assertTrue(r.err().contains("--weights needs 4 comma-separated numbers"), r.err());
+        assertEquals("losses: objective \"l2 +\": expected a term (ce, l1, l2, l3, lc, kd) at position 4 (the end)", r.err().strip());
         r = run("losses", "--student", triangle("student.npy"), "--teacher", triangle("teacher.npy"), "--labels",
-                triangle("labels.npy"), "--num-classes", "1");
+                triangle("labels.npy"), "--num-classes", "1", "--objective", "l2 + lc(scope=batch)");
         assertEquals(1, r.exit());
         assertTrue(r.err().contains("has label 1 at [0, 1], outside 0..0 (1 classes)"), r.err());
         Path out = dir.resolve("never.npy");
-        r = run("losses", "--student", triangle("student.npy"), "--teacher", triangle("teacher.npy"), "--weights",
-                "0,1,1,0", "--backend", "gpu", "--grad-out", out.toString());
+        r = run("losses", "--student", triangle("student.npy"), "--teacher", triangle("teacher.npy"), "--objective",
+                "l2 + l3", "--backend", "gpu", "--grad-out", out.toString());
         assertEquals(1, r.exit());
         assertEquals("losses: unknown backend 'gpu': use auto, cpu, cuda or reference", r.err().strip());
         assertTrue(!Files.exists(out), "nothing is written when the command fails");
@@ -204,7 +207,7 @@ class LossesCommandTest {
         Path broken = Files.writeString(Files.createDirectories(dir.resolve("broken")).resolve("libhorkd_cuda.so"), "not ELF");
         Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Dhorkd.cuda.library=" + broken, "-cp", System.getProperty("java.class.path"), Horkd.class.getName(), "losses",
-                "--student", triangle("student.npy"), "--teacher", triangle("teacher.npy"), "--weights", "0,1,1,0",
+                "--student", triangle("student.npy"), "--teacher", triangle("teacher.npy"), "--objective", "l2 + l3",
                 "--backend", "cuda").redirectErrorStream(true).start();
         String output = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         assertEquals(1, p.waitFor(), output);
