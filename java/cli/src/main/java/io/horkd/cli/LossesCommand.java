@@ -66,9 +66,9 @@ final class LossesCommand implements Callable<Integer> {
     @Option(names = "--projection", paramLabel = "P.npy", description = "Projection [dt, ds] for L1 and LC (needed when ds != dt).")
     Path projection;
 
-    @Option(names = "--objective", paramLabel = "TERMS", defaultValue = "l1 + 0.02*l2 + 0.01*l3 + lc",
+    @Option(names = "--objective", paramLabel = "TERMS",
             description = {"Weighted terms, e.g. \"0.02*l2(function=huber, reduction=rkd) + lc(scope=batch) + kd(temperature=2)\"",
-                "(default: the paper's ${DEFAULT-VALUE}; terms: ${COMPLETION-CANDIDATES})."},
+                "(default: the paper's, l1 + 0.02*l2 + 0.01*l3 + lc; terms: ${COMPLETION-CANDIDATES})."},
             completionCandidates = TermKeys.class)
     String objective;
 
@@ -98,7 +98,7 @@ final class LossesCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        Objective all = Objective.parse(objective);
+        Objective all = objective == null ? Objective.PAPER : Objective.parse(objective);
         Objective onFeatures = all.reading(Term.Reads.FEATURES);
         Objective onLogits = all.reading(Term.Reads.LOGITS);
         if (!onLogits.isEmpty() && (studentLogits == null || (teacherLogits == null && onLogits.has("kd")))) {

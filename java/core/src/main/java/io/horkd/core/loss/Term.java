@@ -13,10 +13,11 @@ import java.util.List;
  * one line in {@link Terms#KINDS}.
  */
 public interface Term extends DistillationLoss {
-    /** What a term compares: the feature heads' outputs or the logits. */
+    /** What a term compares: pooled features, the logits, or stage outputs (feature maps, {@link LossInput#maps}). */
     enum Reads {
         FEATURES,
-        LOGITS
+        LOGITS,
+        MAPS
     }
 
     /** Its kind: key, stable id, defaults. */

@@ -1,5 +1,6 @@
 package io.horkd.core.loss;
 
+import io.horkd.core.backend.reference.ReferenceMethods;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -24,7 +25,19 @@ public final class Terms {
             TermKind.of(5, "lc", CenterLoss.class, CenterLoss.dataset(),
                     "LC, class centres: distances of the samples to the teacher's class centres"),
             TermKind.of(6, "kd", HintonKd.class, HintonKd.withTemperature(4),
-                    "Hinton's KD: KL divergence of the softened logits, times T^2"));
+                    "Hinton's KD: KL divergence of the softened logits, times T^2"),
+            TermKind.of(7, "at", AttentionTransfer.class, new AttentionTransfer(0),
+                    "attention transfer: normalised channel energy of the stage outputs (weight 1000 in METHODS.md)"),
+            TermKind.of(8, "fitnet", FitNetHint.class, new FitNetHint(0),
+                    "FitNet hint: mean squared error of a regressed student stage output (weight 100)"),
+            TermKind.of(9, "dct", DctAttention.class, new DctAttention(ReferenceMethods.Transform.DCT, true, 0),
+                    "DCT attention (seed 003): low-frequency DCT of the attention maps, on what the teacher gets right"),
+            TermKind.of(10, "sp", SimilarityPreserving.class, new SimilarityPreserving(0),
+                    "similarity preserving: sample-by-sample similarities of a stage output (weight 3000)"),
+            TermKind.of(11, "pkt", Pkt.class, new Pkt(),
+                    "probabilistic knowledge transfer: cosine-similarity distributions of the features (weight 30000)"),
+            TermKind.of(12, "dkd", Dkd.class, Dkd.defaults(),
+                    "decoupled KD: target and non-target parts of KD, ramped over the first epochs"));
 
     /** The kind of {@code term}. */
     public static TermKind<?> kindOf(Term term) {

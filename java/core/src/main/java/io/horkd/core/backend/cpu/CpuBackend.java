@@ -37,6 +37,10 @@ public final class CpuBackend implements LossBackend, AutoCloseable {
         return par.threads();
     }
 
+    Parallel par() {
+        return par;
+    }
+
     @Override
     public String name() {
         return "cpu";

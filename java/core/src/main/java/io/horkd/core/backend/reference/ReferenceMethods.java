@@ -173,6 +173,43 @@ public final class ReferenceMethods {
         return new Value(value / n, dr);
     }
 
+    /**
+     * The hint through a 1x1 convolution {@code w [Ct][Cs]} (no bias) as regressor: {@code r_kp = sum_c
+     * w_kc s_cp}, then {@link #hint}. Backward: {@code dL/ds_cp = sum_k w_kc dL/dr_kp}, {@code dL/dw_kc =
+     * sum_{i,p} dL/dr_ikp s_icp}.
+     */
+    public static ReferenceLosses.Result hint(Maps s, double[][] w, Maps t) {
+        int cs = s.channels();
+        int ct = w.length;
+        if (w[0].length != cs) {
+            throw new IllegalArgumentException("regressor [" + ct + ", " + w[0].length + "] does not take " + cs + " channels");
+        }
+        int n = s.positions();
+        double[][] r = new double[s.samples()][ct * n];
+        for (int i = 0; i < s.samples(); i++) {
+            for (int k = 0; k < ct; k++) {
+                for (int c = 0; c < cs; c++) {
+                    for (int p = 0; p < n; p++) r[i][k * n + p] += w[k][c] * s.data()[i][c * n + p];
+                }
+            }
+        }
+        Value v = hint(new Maps(r, ct, s.height(), s.width()), t);
+        double[][] ds = new double[s.samples()][cs * n];
+        double[][] dw = new double[ct][cs];
+        for (int i = 0; i < s.samples(); i++) {
+            for (int k = 0; k < ct; k++) {
+                for (int c = 0; c < cs; c++) {
+                    for (int p = 0; p < n; p++) {
+                        double g = v.dStudent()[i][k * n + p];
+                        ds[i][c * n + p] += w[k][c] * g;
+                        dw[k][c] += g * s.data()[i][c * n + p];
+                    }
+                }
+            }
+        }
+        return new ReferenceLosses.Result(v.value(), ds, dw);
+    }
+
     // ---------------------------------------------------------------------------------------------
     // DCT attention (seed 003)
 
