@@ -23,7 +23,8 @@ import org.nd4j.linalg.factory.Nd4j;
  *           .on(sd, studentFeatures, teacherFeatures, labels);
  * }</pre>
  * The objective's terms must all read the same input: features ({@code [m, ds]} against {@code [m, dt]},
- * a scalar; {@code [B]} for {@code [B, m, ds]}) or logits (KD, CE). Exactly the definitions of the core
+ * a scalar; {@code [B]} for {@code [B, m, ds]}), logits (KD, CE, DKD) or stage outputs ({@code [m, C, H, W]}
+ * against the teacher's, of any size: AT, FitNet, DCT, SP). Exactly the definitions of the core
  * terms (docs/LOSSES.md). Gradients flow to the student input (and the projection) only: teacher
  * inputs, labels and centres enter as constants, whatever produced them.
  *
@@ -94,6 +95,12 @@ public final class HorkdLoss {
      * when it is not null.
      */
     public double[] computeWithGradient(INDArray student, INDArray teacher, INDArray labels, INDArray studentGradient) {
+        return computeWithGradient(student, teacher, labels, null, studentGradient);
+    }
+
+    /** {@link #computeWithGradient(INDArray, INDArray, INDArray, INDArray)} with the teacher's logits (or null). */
+    public double[] computeWithGradient(INDArray student, INDArray teacher, INDArray labels, INDArray teacherLogits,
+            INDArray studentGradient) {
         Objects.requireNonNull(student, "student");
         Objects.requireNonNull(teacher, "teacher");
         requireCenters();
@@ -101,14 +108,15 @@ public final class HorkdLoss {
         List<INDArray> in = new ArrayList<>(List.of(student, teacher));
         if (labels != null) in.add(labels);
         if (withCenters) in.add(centers.castTo(student.dataType()));
-        LossSpec spec = new LossSpec(objective, false, labels != null, withCenters);
+        if (teacherLogits != null) in.add(teacherLogits);
+        LossSpec spec = new LossSpec(objective, false, labels != null, withCenters, teacherLogits != null);
         if (studentGradient == null) return LossComputation.forward(spec, in);
         if (!Arrays.equals(studentGradient.shape(), student.shape()) || studentGradient.dataType() != student.dataType()) {
             throw new IllegalArgumentException("studentGradient " + studentGradient.dataType() + " "
                     + Arrays.toString(studentGradient.shape()) + " must match student " + student.dataType() + " "
                     + Arrays.toString(student.shape()));
         }
-        double[] up = new double[student.rank() == 3 ? Math.toIntExact(student.size(0)) : 1];
+        double[] up = new double[spec.reads() != io.horkd.core.loss.Term.Reads.MAPS && student.rank() == 3 ? Math.toIntExact(student.size(0)) : 1];
         Arrays.fill(up, 1.0);
         return LossComputation.backward(spec, in, up, studentGradient, null);
     }
@@ -128,6 +136,16 @@ public final class HorkdLoss {
      * the student features; a trainable variable gets its gradient.
      */
     public SDVariable on(SameDiff sd, SDVariable student, SDVariable teacher, SDVariable labels, SDVariable projection) {
+        return on(sd, student, teacher, labels, projection, null);
+    }
+
+    /**
+     * The loss with every optional input: labels, a projection (for terms on maps: FitNet's regressor as
+     * a 1x1 convolution {@code [Ct, Cs]}), and the teacher's logits {@code [m, classes]} (DCT attention's
+     * gating). Terms on maps take {@code [m, C, H, W]} student and teacher inputs.
+     */
+    public SDVariable on(SameDiff sd, SDVariable student, SDVariable teacher, SDVariable labels, SDVariable projection,
+            SDVariable teacherLogits) {
         Objects.requireNonNull(sd, "sd");
         Objects.requireNonNull(student, "student");
         Objects.requireNonNull(teacher, "teacher");
@@ -145,7 +163,8 @@ public final class HorkdLoss {
             c = sd.constant(sd.generateNewVarName("horkd_centers", 0), centers.castTo(student.dataType()));
             in.add(c);
         }
-        LossSpec spec = new LossSpec(objective, projection != null, labels != null, c != null);
+        if (teacherLogits != null) in.add(teacherLogits);
+        LossSpec spec = new LossSpec(objective, projection != null, labels != null, c != null, teacherLogits != null);
         return new HorkdLossOp(sd, in.toArray(new SDVariable[0]), spec).outputVariables()[0];
     }
 

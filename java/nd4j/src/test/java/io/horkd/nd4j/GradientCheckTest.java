@@ -7,6 +7,7 @@ import io.horkd.core.loss.AngleLoss;
 import io.horkd.core.loss.DistanceLoss;
 import io.horkd.core.loss.PointwiseLoss;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -106,6 +107,42 @@ class GradientCheckTest {
         kd.rename("loss");
         sd.setLossVariables("loss");
         assertTrue(check(sd, Map.of()));
+    }
+
+    /**
+     * The terms on stage outputs, cross-resolution maps, through the op: student maps and FitNet's regressor
+     * (weights that keep the loss near 1: the check's step of 1e-6 leaves 2e-16 L / 1e-6 of rounding).
+     */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"1000*at", "fitnet", "dct", "dct(transform=dft-real)",
+        "3000*sp", "1000*at + fitnet + dct + 3000*sp"})
+    void termsOnMapsMatchFiniteDifferences(String text) {
+        SameDiff sd = SameDiff.create();
+        SDVariable s = sd.var("s", Graphs.gaussian(50, DataType.DOUBLE, 1, 0.3, 5, 3, 4, 4));
+        SDVariable t = sd.constant("t", Graphs.gaussian(51, DataType.DOUBLE, 1, 0.5, 5, 2, 7, 8));
+        SDVariable p = text.contains("fitnet") ? sd.var("p", Graphs.gaussian(52, DataType.DOUBLE, 0.5, 0, 2, 3)) : null;
+        SDVariable l = sd.constant("l", Nd4j.createFromArray(0, 1, 2, 1, 0));
+        // Teacher logits that get samples 0, 1, 3 right: the gate keeps those.
+        SDVariable z = sd.constant("z", Nd4j.createFromArray(new double[][] {{3, 0, 0}, {0, 3, 0}, {3, 0, 0}, {0, 3, 0}, {0, 0, 3}}));
+        SDVariable out = HorkdLoss.of(Objective.parse(text)).on(sd, s, t, l, p, z).mul(1.3);
+        out.rename("loss");
+        sd.setLossVariables("loss");
+        assertTrue(check(sd, Map.of()), text);
+    }
+
+    @Test
+    void termsOnLogitsAndPooledFeatures() {
+        for (String text : List.of("dkd(alpha=1, beta=8, temperature=4)", "ce + 0.5*kd", "30000*pkt")) {
+            SameDiff sd = SameDiff.create();
+            boolean features = text.contains("pkt");
+            SDVariable zs = sd.var("zs", Graphs.gaussian(53, DataType.DOUBLE, 2, 0, 6, features ? 4 : 5));
+            SDVariable zt = sd.constant("zt", Graphs.gaussian(54, DataType.DOUBLE, 2, 0.5, 6, 5));
+            SDVariable l = features ? null : sd.constant("l", Nd4j.createFromArray(0, 1, 2, 3, 4, 0));
+            SDVariable out = HorkdLoss.of(Objective.parse(text)).on(sd, zs, zt, l).mul(0.7);
+            out.rename("loss");
+            sd.setLossVariables("loss");
+            assertTrue(check(sd, Map.of()), text);
+        }
     }
 
     /** ND4J's check over every trainable variable (student features and projection). */

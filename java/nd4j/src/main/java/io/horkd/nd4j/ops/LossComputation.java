@@ -5,6 +5,7 @@ import io.horkd.core.loss.GradientSink;
 import io.horkd.core.loss.LossBackend;
 import io.horkd.core.loss.LossInput;
 import io.horkd.core.loss.Objective;
+import io.horkd.core.loss.Term;
 import io.horkd.core.tensor.Features;
 import io.horkd.nd4j.HorkdNd4j;
 import java.util.List;
@@ -29,14 +30,21 @@ public final class LossComputation {
     /** The loss input of an op's arrays. */
     static LossInput input(LossSpec spec, List<INDArray> in) {
         INDArray s = in.get(0);
-        String what = spec.reads() == io.horkd.core.loss.Term.Reads.LOGITS ? " logits" : "";
-        LossInput input = LossInput.of(NdViews.features(s, "student" + what),
-                NdViews.features(in.get(spec.teacherIndex()), "teacher" + what));
+        INDArray t = in.get(spec.teacherIndex());
+        LossInput input;
+        if (spec.reads() == Term.Reads.MAPS) {
+            input = LossInput.maps(NdViews.maps(s, "student maps"), NdViews.mapShape(s), NdViews.maps(t, "teacher maps"),
+                    NdViews.mapShape(t));
+        } else {
+            String what = spec.reads() == Term.Reads.LOGITS ? " logits" : "";
+            input = LossInput.of(NdViews.features(s, "student" + what), NdViews.features(t, "teacher" + what));
+        }
         // The projection and centres take the student's precision: a float32 graph with float64 centres runs on float32.
         if (spec.hasProjection()) input = input.withProjection(NdViews.projection(like(in.get(spec.projectionIndex()), s)));
         if (spec.hasCenters()) input = input.withCenters(NdViews.centers(like(in.get(spec.centersIndex()), s)));
+        if (spec.hasTeacherLogits()) input = input.withTeacherLogits(NdViews.features(in.get(spec.teacherLogitsIndex()), "teacher logits"));
         if (spec.hasLabels()) {
-            NdViews.LabelsWithCount l = NdViews.labels(in.get(spec.labelsIndex()), s.rank());
+            NdViews.LabelsWithCount l = NdViews.labels(in.get(spec.labelsIndex()), spec.reads() == Term.Reads.MAPS ? 2 : s.rank());
             input = l.numClasses() > 0 ? input.withLabels(l.labels(), l.numClasses()) : input.withLabels(l.labels());
         }
         return input;
@@ -95,12 +103,13 @@ public final class LossComputation {
             double[] handed = GradientHandover.current().take(spec, in, up, dS, dP);
             if (handed != null) return handed;
         }
-        GradientSink sink = GradientSink.into(NdViews.features(dS, "student gradient")).upstream(up);
+        Features gS = spec.reads() == Term.Reads.MAPS ? NdViews.maps(dS, "student gradient") : NdViews.features(dS, "student gradient");
+        GradientSink sink = GradientSink.into(gS).upstream(up);
         if (dP != null) sink = sink.withProjection(NdViews.features(dP, "projection gradient"));
         return spec.objective().computeTerms(backend(in), input, sink).total();
     }
 
-    /** The shape of a loss op's value for student features {@code s}: a scalar for [m, d], [B] for [B, m, d]. */
+    /** The shape of a loss op's value for student input {@code s}: a scalar for [m, d] and maps, [B] for [B, m, d]. */
     static List<LongShapeDescriptor> valueShape(INDArray s) {
         return List.of(LongShapeDescriptor.fromShape(s.rank() == 3 ? new long[] {s.size(0)} : new long[0], s.dataType()));
     }

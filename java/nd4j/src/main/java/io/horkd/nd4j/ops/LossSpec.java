@@ -17,16 +17,23 @@ import java.util.Objects;
  * gradient graphs):
  * <pre>
  *   i-args: VERSION, term count n, then per term: its id and its enum/int/boolean options in record order;
- *           then has projection, has labels, has centres
+ *           then has projection, has labels, has centres, has teacher logits
  *   t-args: per term: its weight and its double options in record order
  * </pre>
  * The op's inputs follow in this order: student, projection (if any), teacher, labels (if any),
- * centres (if any). Everything that gets a gradient comes first, so the op's backward returns a short
+ * centres (if any), teacher logits (if any). Terms on maps take {@code [m, C, H, W]} student and teacher
+ * inputs (their sizes may differ); the others {@code [m, d]} or {@code [B, m, d]}. Everything that gets a gradient comes first, so the op's backward returns a short
  * list and the teacher, labels and centres get none.
  */
-public record LossSpec(Objective objective, boolean hasProjection, boolean hasLabels, boolean hasCenters) {
+public record LossSpec(Objective objective, boolean hasProjection, boolean hasLabels, boolean hasCenters,
+        boolean hasTeacherLogits) {
     /** The layout of the arguments; a graph saved with another layout is refused by name. */
     static final int VERSION = 2;
+
+    /** Without the teacher's logits (which only DCT attention's gating reads). */
+    public LossSpec(Objective objective, boolean hasProjection, boolean hasLabels, boolean hasCenters) {
+        this(objective, hasProjection, hasLabels, hasCenters, false);
+    }
 
     public LossSpec {
         Objects.requireNonNull(objective, "objective");
@@ -56,6 +63,7 @@ public record LossSpec(Objective objective, boolean hasProjection, boolean hasLa
         i.add(hasProjection ? 1L : 0L);
         i.add(hasLabels ? 1L : 0L);
         i.add(hasCenters ? 1L : 0L);
+        i.add(hasTeacherLogits ? 1L : 0L);
         return i.stream().mapToLong(Long::longValue).toArray();
     }
 
@@ -94,8 +102,8 @@ public record LossSpec(Objective objective, boolean hasProjection, boolean hasLa
                 }
                 terms.add(new Objective.Weighted(weight, k.create(opts)));
             }
-            if (at + 3 != i.length || tat != t.length) throw new ArrayIndexOutOfBoundsException();
-            return new LossSpec(Objective.of(terms), i[at] != 0, i[at + 1] != 0, i[at + 2] != 0);
+            if (at + 4 != i.length || tat != t.length) throw new ArrayIndexOutOfBoundsException();
+            return new LossSpec(Objective.of(terms), i[at] != 0, i[at + 1] != 0, i[at + 2] != 0, i[at + 3] != 0);
         } catch (ArrayIndexOutOfBoundsException e) {
             throw new IllegalStateException("a horkd loss op's arguments do not hold " + n + " terms: " + i.length
                     + " integer and " + t.length + " floating-point arguments");
@@ -137,7 +145,11 @@ public record LossSpec(Objective objective, boolean hasProjection, boolean hasLa
         return hasCenters ? teacherIndex() + (hasLabels ? 2 : 1) : -1;
     }
 
+    int teacherLogitsIndex() {
+        return hasTeacherLogits ? teacherIndex() + 1 + (hasLabels ? 1 : 0) + (hasCenters ? 1 : 0) : -1;
+    }
+
     int inputCount() {
-        return 2 + (hasProjection ? 1 : 0) + (hasLabels ? 1 : 0) + (hasCenters ? 1 : 0);
+        return 2 + (hasProjection ? 1 : 0) + (hasLabels ? 1 : 0) + (hasCenters ? 1 : 0) + (hasTeacherLogits ? 1 : 0);
     }
 }

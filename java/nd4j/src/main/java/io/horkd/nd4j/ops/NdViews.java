@@ -4,6 +4,7 @@ import io.horkd.core.loss.ClassCenters;
 import io.horkd.core.loss.Projection;
 import io.horkd.core.tensor.Features;
 import io.horkd.core.tensor.Labels;
+import io.horkd.core.tensor.MapShape;
 import io.horkd.nd4j.Layouts;
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
@@ -58,6 +59,21 @@ final class NdViews {
         FloatPointer p = new FloatPointer(a.data().addressPointer());
         long n = a.length();
         return p.capacity(n).limit(n).asBuffer();
+    }
+
+    /** {@code [m, C, H, W]} feature maps as {@code [1, m, C*H*W]} features, viewed or copied as {@link #features}. */
+    static Features maps(INDArray a, String argument) {
+        if (a.rank() != 4) {
+            throw new IllegalArgumentException(argument + " must be [m, C, H, W], got " + Arrays.toString(a.shape()));
+        }
+        long[] sh = a.shape();
+        INDArray flat = Layouts.denseRowMajor(a) ? a.reshape('c', sh[0], sh[1] * sh[2] * sh[3]) : a.dup('c').reshape(sh[0], sh[1] * sh[2] * sh[3]);
+        return features(flat, argument);
+    }
+
+    /** The {@code C x H x W} of {@code [m, C, H, W]} maps. */
+    static MapShape mapShape(INDArray a) {
+        return new MapShape(Math.toIntExact(a.size(1)), Math.toIntExact(a.size(2)), Math.toIntExact(a.size(3)));
     }
 
     /** A direct double buffer over a float64 array's memory. */
