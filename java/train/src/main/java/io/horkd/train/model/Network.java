@@ -63,14 +63,26 @@ public final class Network {
 
     /** Features and logits of {@code images} {@code [k, C, H, W]} in inference mode (running statistics). */
     public INDArray[] featuresAndLogits(INDArray images) {
+        return outputs(images, ResNet.FEATURES, ResNet.LOGITS);
+    }
+
+    /** The named outputs of {@code images} in inference mode ({@link ResNet#FEATURES}, {@link ResNet#stage}, ...). */
+    public INDArray[] outputs(INDArray images, String... names) {
         boolean was = BatchNorm.isTraining(sd);
         BatchNorm.setTraining(sd, false);
         try {
-            Map<String, INDArray> out = sd.output(Map.of(ResNet.INPUT, images), ResNet.FEATURES, ResNet.LOGITS);
-            return new INDArray[] {out.get(ResNet.FEATURES), out.get(ResNet.LOGITS)};
+            Map<String, INDArray> out = sd.output(Map.of(ResNet.INPUT, images), names);
+            INDArray[] r = new INDArray[names.length];
+            for (int i = 0; i < names.length; i++) r[i] = out.get(names[i]);
+            return r;
         } finally {
             BatchNorm.setTraining(sd, was);
         }
+    }
+
+    /** The number of stages, whose outputs are {@code ResNet.stage(1..stages())}. */
+    public int stages() {
+        return spec.blocks().length;
     }
 
     /**

@@ -16,8 +16,9 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Builds a ResNet stream as a SameDiff graph: placeholder {@value #INPUT} {@code [N, C, H, W]} (any H, W),
- * the pooled penultimate activation {@value #FEATURES} {@code [N, featureSize]} (the distillation
- * feature), and {@value #LOGITS} {@code [N, classes]} from one linear classifier. Convolutions have no bias
+ * each stage's output {@code stage1}, {@code stage2}, ... ({@link #stage}, {@code [N, C, H, W]}), the pooled
+ * penultimate activation {@value #FEATURES} {@code [N, featureSize]} (the distillation feature), and
+ * {@value #LOGITS} {@code [N, classes]} from one linear classifier. Convolutions have no bias
  * and are followed by horkd's batch norm ({@link BatchNorm}: the graph's training switch selects batch or
  * running statistics). Weights: He-normal from {@code seed}; the last batch norm of each residual branch
  * starts at gamma = 0, so every block starts as the identity (trains deep stacks faster from scratch).
@@ -26,6 +27,11 @@ public final class ResNet {
     public static final String INPUT = "input";
     public static final String FEATURES = "features";
     public static final String LOGITS = "logits";
+
+    /** The name of stage {@code k}'s output ({@code k = 1..stages}), {@code [N, C_k, H_k, W_k]}: what map-based methods read. */
+    public static String stage(int k) {
+        return "stage" + k;
+    }
 
     private final SameDiff sd;
     private final SplittableRandom rnd;
@@ -72,6 +78,7 @@ public final class ResNet {
                 h = spec.block() == Block.BASIC ? basic(name, h, c, width, stride) : bottleneck(name, h, c, width, stride);
                 c = width * spec.block().expansion;
             }
+            h = sd.identity(stage(s + 1), h);
         }
         SDVariable features = h.mean(FEATURES, 2, 3);
         SDVariable w = sd.var("classifier/w", gaussian(1 / Math.sqrt(c), c, classes));

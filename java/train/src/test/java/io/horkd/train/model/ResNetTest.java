@@ -44,6 +44,22 @@ class ResNetTest {
         }
     }
 
+    /** Each stage's output is a named variable: its shape, and the features as the last one's spatial mean. */
+    @Test
+    void stageOutputsAreNamed() {
+        Network net = Network.create(ResNetSpec.of("resnet8").withWidth(4), 1, 10, 1);
+        assertEquals(3, net.stages());
+        INDArray[] out = net.outputs(Nd4j.rand(DataType.FLOAT, 5, 1, 28, 28), ResNet.stage(1), ResNet.stage(2), ResNet.stage(3),
+                ResNet.FEATURES);
+        assertArrayEquals(new long[] {5, 4, 28, 28}, out[0].shape());
+        assertArrayEquals(new long[] {5, 8, 14, 14}, out[1].shape());
+        assertArrayEquals(new long[] {5, 16, 7, 7}, out[2].shape());
+        INDArray mean = out[2].mean(2, 3);
+        for (int i = 0; i < 5; i++) {
+            for (int k = 0; k < 16; k++) assertEquals(mean.getFloat(i, k), out[3].getFloat(i, k), 1e-6f);
+        }
+    }
+
     @Test
     void finiteDifferencesThroughConvolutionsBatchNormAndShortcuts() {
         DataType before = Nd4j.dataType();
