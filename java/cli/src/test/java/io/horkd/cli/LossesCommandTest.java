@@ -219,11 +219,74 @@ class LossesCommandTest {
 
     @Test
     void usageErrorsExitWith2() {
-        Run r = run("losses", "--student", triangle("student.npy"));
+        Run r = run("losses", "--student", triangle("student.npy"), "--objective", "l2", "--method", "at");
         assertEquals(2, r.exit());
-        assertTrue(r.err().contains("Missing required option: '--teacher=T.npy'"), r.err());
+        assertTrue(r.err().contains("mutually exclusive"), r.err());
+        r = run("losses", "--student", triangle("student.npy"));
+        assertEquals(1, r.exit());
+        assertEquals("losses: l1 + 0.02*l2 + 0.01*l3 + lc needs --student and --teacher", r.err().strip());
         r = run("losses", "--student", "a", "--teacher", "b", "--centers", "c", "--num-classes", "3");
         assertEquals(2, r.exit());
         assertTrue(r.err().contains("mutually exclusive"), r.err());
+    }
+
+    /** The maps mode: each method on saved stage outputs gives the library's value and gradient; its errors are named. */
+    @Test
+    void methodsOnSavedMapsMatchTheLibrary() throws IOException {
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(5);
+        int m = 6;
+        float[] sv = new float[m * 3 * 4 * 4];
+        float[] tv = new float[m * 5 * 8 * 8];
+        float[] rv = new float[5 * 3];
+        float[] zt = new float[m * 4];
+        for (float[] a : new float[][] {sv, tv, rv, zt}) for (int q = 0; q < a.length; q++) a[q] = (float) rnd.nextGaussian();
+        Path sm = dir.resolve("sm.npy");
+        Path tm = dir.resolve("tm.npy");
+        Path reg = dir.resolve("r.npy");
+        Path z = dir.resolve("zt.npy");
+        Path lab = dir.resolve("l.npy");
+        Npy.writeFloat32(sm, sv, m, 3, 4, 4);
+        Npy.writeFloat32(tm, tv, m, 5, 8, 8);
+        Npy.writeFloat32(reg, rv, 5, 3);
+        Npy.writeFloat32(z, zt, m, 4);
+        int[] labels = {0, 1, 2, 3, 0, 1};
+        Npy.writeInt32(lab, labels, m);
+        io.horkd.core.tensor.MapShape ss = new io.horkd.core.tensor.MapShape(3, 4, 4);
+        io.horkd.core.tensor.MapShape ts = new io.horkd.core.tensor.MapShape(5, 8, 8);
+        LossInput in = LossInput.maps(Features.of(sv, 1, m, 48), ss, Features.of(tv, 1, m, 320), ts)
+                .withProjection(io.horkd.core.loss.Projection.of(rv, 5, 3)).withTeacherLogits(Features.of(zt, 1, m, 4))
+                .withLabels(Labels.of(labels));
+        for (String[] c : new String[][] {{"at", "at"}, {"sp", "sp"}, {"fitnet", "fitnet"}, {"dct", "dct"},
+            {"dft", "dct(transform=dft-real)"}}) {
+            Path grad = dir.resolve(c[0] + "-g.npy");
+            java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("losses", "--student-maps", sm.toString(),
+                    "--teacher-maps", tm.toString(), "--method", c[0], "--backend", "cpu", "--grad-out", grad.toString()));
+            if (c[0].equals("fitnet")) args.addAll(java.util.List.of("--regressor", reg.toString()));
+            if (c[0].startsWith("d")) args.addAll(java.util.List.of("--teacher-logits", z.toString(), "--labels", lab.toString()));
+            Run r = run(args.toArray(new String[0]));
+            assertEquals(0, r.exit(), r.err());
+            LossResult expected = Objective.parse(c[1]).computeWithGradient(Backends.cpu(), in);
+            assertEquals(expected.value(), r.json().get(c[1].startsWith("dct") ? "dct" : c[0]).asDouble(), 0.0, c[0]);
+            assertEquals(c[1], r.json().get("objective").asText());
+            Npy.Array g = Npy.read(grad);
+            assertArrayEquals(new int[] {m, 3, 4, 4}, g.shape());
+            assertArrayEquals(expected.studentGradient().toArray(), g.toFloatArray(), 0f, c[0]);
+        }
+        Run r = run("losses", "--student-maps", sm.toString(), "--teacher-maps", tm.toString(), "--method", "fitnet");
+        assertEquals(1, r.exit());
+        assertEquals("losses: fitnet needs --regressor [5, 3] (student maps have 3 channels, the teacher's 5)", r.err().strip());
+        r = run("losses", "--student-maps", tm.toString(), "--teacher-maps", sm.toString(), "--method", "at");
+        assertEquals(1, r.exit());
+        assertTrue(r.err().contains("at: the student's map [5, 8, 8] is larger than the teacher's [3, 4, 4]"), r.err());
+        r = run("losses", "--student-maps", sm.toString(), "--method", "attention");
+        assertEquals(1, r.exit());
+        assertEquals("losses: unknown method 'attention'; known: at, dct, dft, fitnet, sp, pkt, dkd (or any objective with "
+                + "--objective)", r.err().strip());
+        r = run("losses", "--student-maps", sm.toString(), "--method", "sp");
+        assertEquals(1, r.exit());
+        assertEquals("losses: sp needs --student-maps and --teacher-maps", r.err().strip());
+        r = run("losses", "--student-maps", sm.toString(), "--teacher-maps", lab.toString(), "--method", "sp");
+        assertEquals(1, r.exit());
+        assertTrue(r.err().contains("expected float maps [m, C, H, W], got int32 [6]"), r.err());
     }
 }

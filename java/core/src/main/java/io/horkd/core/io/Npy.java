@@ -199,19 +199,34 @@ public final class Npy {
 
     /** Writes float32 values of the given shape (C order), atomically. */
     public static void writeFloat32(Path path, float[] values, int... shape) throws IOException {
+        ByteBuffer body = body(values.length, shape);
+        for (float v : values) body.putFloat(v);
+        write(path, "<f4", shape, body);
+    }
+
+    /** Writes int32 values (labels) of the given shape (C order), atomically. */
+    public static void writeInt32(Path path, int[] values, int... shape) throws IOException {
+        ByteBuffer body = body(values.length, shape);
+        for (int v : values) body.putInt(v);
+        write(path, "<i4", shape, body);
+    }
+
+    private static ByteBuffer body(int count, int... shape) {
         long n = 1;
         for (int d : shape) n *= d;
-        if (n != values.length) {
-            throw new IllegalArgumentException(values.length + " values cannot have shape " + Arrays.toString(shape));
-        }
-        String dict = "{'descr': '<f4', 'fortran_order': False, 'shape': " + pythonTuple(shape) + ", }";
+        if (n != count) throw new IllegalArgumentException(count + " values cannot have shape " + Arrays.toString(shape));
+        return ByteBuffer.allocate(count * 4).order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    private static void write(Path path, String descr, int[] shape, ByteBuffer body) throws IOException {
+        String dict = "{'descr': '" + descr + "', 'fortran_order': False, 'shape': " + pythonTuple(shape) + ", }";
         int unpadded = 10 + dict.length() + 1;
         int padding = (64 - unpadded % 64) % 64;
         String header = dict + " ".repeat(padding) + "\n";
-        ByteBuffer out = ByteBuffer.allocate(10 + header.length() + values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer out = ByteBuffer.allocate(10 + header.length() + body.capacity()).order(ByteOrder.LITTLE_ENDIAN);
         out.put(MAGIC).put((byte) 1).put((byte) 0).putShort((short) header.length());
         out.put(header.getBytes(StandardCharsets.ISO_8859_1));
-        for (float v : values) out.putFloat(v);
+        out.put(body.array());
         Path dir = path.toAbsolutePath().getParent();
         if (dir != null) Files.createDirectories(dir);
         Path tmp = Files.createTempFile(dir, path.getFileName().toString(), ".part");

@@ -57,6 +57,18 @@ class NpyTest {
     }
 
     @Test
+    void roundTripInt32() throws IOException {
+        int[] v = {0, -1, Integer.MAX_VALUE, Integer.MIN_VALUE, 7, 3};
+        Path p = dir.resolve("l.npy");
+        Npy.writeInt32(p, v, 3, 2);
+        Npy.Array a = Npy.read(p);
+        assertEquals(Npy.DType.INT32, a.dtype());
+        assertArrayEquals(new int[] {3, 2}, a.shape());
+        assertArrayEquals(v, a.toIntArray());
+        assertThrows(IllegalArgumentException.class, () -> Npy.writeInt32(p, v, 4));
+    }
+
+    @Test
     void readsEveryAcceptedTypeAndByteOrder() throws IOException {
         ByteBuffer f8 = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putDouble(0.1).putDouble(-7);
         Npy.Array a = Npy.read(file("f8.npy", npy(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (2,), }",
