@@ -12,7 +12,7 @@ import io.horkd.core.tensor.Features;
  * but the pooled vector, METHODS.md's default; k: the k-th), chosen by whoever feeds the maps; its weight
  * in METHODS.md is 1000.
  */
-public record AttentionTransfer(int stage) implements Term {
+public record AttentionTransfer(int stage) implements Term.OnStages {
     public AttentionTransfer {
         if (stage < 0) throw new IllegalArgumentException("stage must be >= 0 (0: every stage), got " + stage);
     }
@@ -20,6 +20,14 @@ public record AttentionTransfer(int stage) implements Term {
     @Override
     public Reads reads() {
         return Reads.MAPS;
+    }
+
+    @Override
+    public int[] stages(int count) {
+        if (stage() != 0) return chosen(count);
+        int[] all = new int[count];
+        for (int k = 0; k < count; k++) all[k] = k + 1;
+        return all;
     }
 
     @Override

@@ -14,7 +14,7 @@ import io.horkd.core.tensor.Features;
  * teacher's top-1 class is the label and 0 elsewhere (the input must carry the teacher's logits and the
  * labels), else 1. {@code stage}: 0 for every stage but the pooled vector, k for the k-th; weight 1.
  */
-public record DctAttention(ReferenceMethods.Transform transform, boolean gate, int stage) implements Term {
+public record DctAttention(ReferenceMethods.Transform transform, boolean gate, int stage) implements Term.OnStages {
     public DctAttention {
         java.util.Objects.requireNonNull(transform, "transform");
         if (stage < 0) throw new IllegalArgumentException("stage must be >= 0 (0: every stage), got " + stage);
@@ -23,6 +23,14 @@ public record DctAttention(ReferenceMethods.Transform transform, boolean gate, i
     @Override
     public Reads reads() {
         return Reads.MAPS;
+    }
+
+    @Override
+    public int[] stages(int count) {
+        if (stage() != 0) return chosen(count);
+        int[] all = new int[count];
+        for (int k = 0; k < count; k++) all[k] = k + 1;
+        return all;
     }
 
     @Override

@@ -13,7 +13,7 @@ import io.horkd.core.tensor.Features;
  * the regressor is METHODS.md's 1x1 convolution, batch norm and ReLU, built in the graph before this
  * term. {@code stage}: 0 for the middle stage (METHODS.md's default), k for the k-th; weight 100 there.
  */
-public record FitNetHint(int stage) implements Term {
+public record FitNetHint(int stage) implements Term.OnStages {
     public FitNetHint {
         if (stage < 0) throw new IllegalArgumentException("stage must be >= 0 (0: the middle stage), got " + stage);
     }
@@ -21,6 +21,11 @@ public record FitNetHint(int stage) implements Term {
     @Override
     public Reads reads() {
         return Reads.MAPS;
+    }
+
+    @Override
+    public int[] stages(int count) {
+        return stage() != 0 ? chosen(count) : new int[] {(count + 1) / 2};
     }
 
     @Override

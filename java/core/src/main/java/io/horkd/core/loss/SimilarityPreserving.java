@@ -10,7 +10,7 @@ import io.horkd.core.tensor.Features;
  * The two sides' maps may differ in every dimension. {@code stage}: 0 for the last stage (METHODS.md's
  * default), k for the k-th; weight 3000 there.
  */
-public record SimilarityPreserving(int stage) implements Term {
+public record SimilarityPreserving(int stage) implements Term.OnStages {
     public SimilarityPreserving {
         if (stage < 0) throw new IllegalArgumentException("stage must be >= 0 (0: the last stage), got " + stage);
     }
@@ -18,6 +18,11 @@ public record SimilarityPreserving(int stage) implements Term {
     @Override
     public Reads reads() {
         return Reads.MAPS;
+    }
+
+    @Override
+    public int[] stages(int count) {
+        return stage() != 0 ? chosen(count) : new int[] {count};
     }
 
     @Override

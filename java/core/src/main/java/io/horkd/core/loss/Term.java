@@ -53,6 +53,23 @@ public interface Term extends DistillationLoss {
         return TermRunner.run(List.of(new Objective.Weighted(1, this)), backend, input, grad).total();
     }
 
+    /** A term on stage outputs ({@link Reads#MAPS}): which of a stream's stages it reads. */
+    interface OnStages extends Term {
+        /** Its option: 0 for the method's default stages, k for the k-th. */
+        int stage();
+
+        /** The 1-based stages of a stream of {@code count} stages this term reads. */
+        int[] stages(int count);
+
+        /** {@code stage()} itself, checked against {@code count}. */
+        default int[] chosen(int count) {
+            if (stage() > count) {
+                throw new IllegalArgumentException(name() + "(stage=" + stage() + "): the stream has " + count + " stages");
+            }
+            return new int[] {stage()};
+        }
+    }
+
     /** A term that one backend call computes together with another (L2 with L3: they share Gram matrices). */
     interface Fusing extends Term {
         boolean fusesWith(Term other);

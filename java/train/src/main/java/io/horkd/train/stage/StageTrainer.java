@@ -1,6 +1,9 @@
 package io.horkd.train.stage;
 
 import io.horkd.core.loss.CenterLoss;
+import io.horkd.core.loss.DctAttention;
+import io.horkd.core.loss.Dkd;
+import io.horkd.core.loss.FitNetHint;
 import io.horkd.core.loss.Objective;
 import io.horkd.core.loss.Term;
 import io.horkd.nd4j.HorkdLoss;
@@ -20,6 +23,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.SplittableRandom;
 import org.nd4j.autodiff.listeners.At;
@@ -33,6 +37,8 @@ import org.nd4j.autodiff.samediff.internal.SameDiffOp;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.OpContext;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode;
 import org.nd4j.linalg.dataset.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Nesterovs;
@@ -54,6 +60,13 @@ public final class StageTrainer {
     static final String LABEL = "label";
     static final String TEACHER_FEATURES = "teacher_features";
     static final String TEACHER_LOGITS = "teacher_logits";
+    /** The DKD term's ramp factor, a constant the trainer sets at the start of every epoch. */
+    static final String DKD_RAMP = "dkd_ramp";
+
+    /** The placeholder of the teacher's stage-k output. */
+    static String teacherStage(int k) {
+        return "teacher_" + ResNet.stage(k);
+    }
 
     /** What a stage reports while it trains. */
     public interface Listener {
@@ -81,6 +94,8 @@ public final class StageTrainer {
     private final Listener listener;
     /** Whether this stage's teacher outputs fit in {@link #TEACHER_CACHE_BYTES} and go to the teacher's memo. */
     private final boolean shareTeacherOutputs;
+    /** The stages whose outputs the terms on maps read (1-based, increasing; empty without such terms). */
+    private final int[] mapStages;
 
     /**
      * Teacher outputs of a stage are kept with the teacher ({@link Network#memo}) when they take at most this
@@ -111,7 +126,8 @@ public final class StageTrainer {
         this.test = test;
         this.views = views;
         this.teacher = needsTeacher(cfg.loss()) ? teacher : null;
-        this.shareTeacherOutputs = this.teacher != null && 4L * cfg.epochs() * (train.size() / cfg.batch()) * cfg.batch()
+        this.mapStages = mapStages(cfg.loss(), this.teacher == null ? 0 : this.teacher.stages());
+        this.shareTeacherOutputs = this.teacher != null && mapStages.length == 0 && 4L * cfg.epochs() * (train.size() / cfg.batch()) * cfg.batch()
                 * (this.teacher.featureSize() + train.classes()) <= TEACHER_CACHE_BYTES;
         this.dir = dir;
         this.listener = listener == null ? new Listener() {} : listener;
@@ -202,10 +218,53 @@ public final class StageTrainer {
             total = total.add(loss.on(sd, features, t, lab, p));
         }
         Objective onLogits = w.reading(Term.Reads.LOGITS).without("ce");
-        if (!onLogits.isEmpty()) {
-            SDVariable tl = sd.placeHolder(TEACHER_LOGITS, DataType.FLOAT, -1, train.classes());
+        Optional<Dkd> dkd = w.term(Dkd.class);
+        boolean needsTeacherLogits = !onLogits.isEmpty() || w.term(DctAttention.class).map(DctAttention::gate).orElse(false);
+        SDVariable tl = null;
+        if (needsTeacherLogits) {
+            tl = sd.placeHolder(TEACHER_LOGITS, DataType.FLOAT, -1, train.classes());
             labels.add(TEACHER_LOGITS);
-            total = total.add(HorkdLoss.of(onLogits).on(sd, logits, tl));
+        }
+        SDVariable lab = sd.hasVariable(LABEL) ? sd.getVariable(LABEL) : null;
+        if (lab == null && (dkd.isPresent() || needsTeacherLogits && w.has("dct"))) {
+            lab = sd.placeHolder(LABEL, DataType.INT, -1);
+            labels.add(LABEL);
+        }
+        if (!onLogits.without("dkd").isEmpty()) total = total.add(HorkdLoss.of(onLogits.without("dkd")).on(sd, logits, tl));
+        if (dkd.isPresent()) {
+            // DKD's ramp min(epoch / warmup, 1) scales its term; the constant is set at every epoch's start.
+            SDVariable ramp = sd.constant(DKD_RAMP, Nd4j.scalar(DataType.FLOAT, (float) dkd.get().ramp(0)));
+            total = total.add(HorkdLoss.of(Objective.of(w.weight("dkd"), dkd.get())).on(sd, logits, tl, lab).mul(ramp));
+        }
+        Objective onMaps = w.reading(Term.Reads.MAPS);
+        for (int k : mapStages) {
+            SDVariable sk = sd.getVariable(ResNet.stage(k));
+            int ct = teacher.spec().stageChannels(k - 1);
+            int cs = net.spec().stageChannels(k - 1);
+            SDVariable tk = sd.placeHolder(teacherStage(k), DataType.FLOAT, -1, ct, -1, -1);
+            labels.add(teacherStage(k));
+            List<Objective.Weighted> here = new ArrayList<>();
+            for (Objective.Weighted t : onMaps.terms()) {
+                if (java.util.Arrays.stream(((Term.OnStages) t.term()).stages(net.stages())).anyMatch(q -> q == k)) here.add(t);
+            }
+            Objective plain = Objective.of(here).without("fitnet");
+            if (!plain.isEmpty()) {
+                boolean gate = plain.term(DctAttention.class).map(DctAttention::gate).orElse(false);
+                total = total.add(HorkdLoss.of(plain).on(sd, sk, tk, gate ? lab : null, null, gate ? tl : null));
+            }
+            Optional<FitNetHint> fitnet = Objective.of(here).term(FitNetHint.class);
+            if (fitnet.isPresent()) {
+                // METHODS.md's regressor: a 1x1 convolution to the teacher's channels, batch norm, ReLU, trained with the student.
+                String name = "fitnet/stage" + k + "/regressor";
+                SplittableRandom r = new SplittableRandom(cfg.seed() ^ (0xF17L + k));
+                double[] v = new double[ct * cs];
+                for (int i = 0; i < v.length; i++) v[i] = r.nextGaussian() * Math.sqrt(2.0 / cs);
+                SDVariable wr = sd.var(name + "/w", Nd4j.createFromArray(v).castTo(DataType.FLOAT).reshape(1, 1, cs, ct));
+                SDVariable conv = sd.cnn().conv2d(name, sk, wr, Conv2DConfig.builder().kH(1).kW(1).sH(1).sW(1)
+                        .paddingMode(PaddingMode.SAME).dataFormat("NCHW").build());
+                SDVariable regressed = sd.nn().relu(name + "/relu", BatchNorm.apply(sd, name + "/bn", conv, ct), 0);
+                total = total.add(HorkdLoss.of(Objective.of(w.weight("fitnet"), fitnet.get())).on(sd, regressed, tk));
+            }
         }
         total.rename(LOSS);
         sd.setLossVariables(LOSS);
@@ -293,20 +352,39 @@ public final class StageTrainer {
                 : views.batch(train, idx, augment, rnd, cfg.input(), cfg.teacherInput());
     }
 
-    /** The label arrays of a batch in the order of the training configuration's label mapping; {@code t}: teacher features and logits. */
-    private List<INDArray> labels(int[] idx, INDArray[] t) {
-        List<INDArray> labels = new ArrayList<>(List.of(train.oneHot(idx)));
-        if (teacher != null) {
-            if (!cfg.loss().reading(Term.Reads.FEATURES).isEmpty()) labels.add(t[0]);
-            if (batchCenters(cfg.loss())) labels.add(train.labelIndices(idx));
-            if (!cfg.loss().reading(Term.Reads.LOGITS).without("ce").isEmpty()) labels.add(t[1]);
+    /**
+     * The label arrays of a batch in the order of the graph's label mapping (which a resumed graph brings
+     * with it); {@code t}: the teacher's features, logits and the outputs of {@link #mapStages}.
+     */
+    private List<INDArray> labels(SameDiff sd, int[] idx, INDArray[] t) {
+        List<INDArray> labels = new ArrayList<>();
+        for (String name : sd.getTrainingConfig().getDataSetLabelMapping()) {
+            if (name.equals(ONE_HOT)) labels.add(train.oneHot(idx));
+            else if (name.equals(LABEL)) labels.add(train.labelIndices(idx));
+            else if (name.equals(TEACHER_FEATURES)) labels.add(t[0]);
+            else if (name.equals(TEACHER_LOGITS)) labels.add(t[1]);
+            else {
+                int at = -1;
+                for (int q = 0; q < mapStages.length; q++) if (name.equals(teacherStage(mapStages[q]))) at = q;
+                if (at < 0) throw new IllegalStateException(cfg.name() + ": the graph wants an input '" + name + "' this trainer does not make");
+                labels.add(t[2 + at]);
+            }
         }
         return labels;
     }
 
+    /** The stages the terms on maps of {@code loss} read, for streams of {@code stages} stages. */
+    static int[] mapStages(Objective loss, int stages) {
+        java.util.TreeSet<Integer> used = new java.util.TreeSet<>();
+        for (Objective.Weighted w : loss.reading(Term.Reads.MAPS).terms()) {
+            for (int k : ((Term.OnStages) w.term()).stages(stages)) used.add(k);
+        }
+        return used.stream().mapToInt(Integer::intValue).toArray();
+    }
+
     /** The teacher's features and logits for training step {@code step} of {@code epoch}, from its memo where they fit. */
     private INDArray[] teacherOutputs(int epoch, int step, int[] idx, INDArray view) {
-        if (!shareTeacherOutputs) return teacher.featuresAndLogits(view);
+        if (!shareTeacherOutputs) return teacherNow(view);
         TeacherOutputs o = teacher.memo(new TeacherStep(train, views, cfg.teacherInput(), cfg.augment(), cfg.seed(), cfg.batch(), epoch, step),
                 () -> {
                     INDArray[] t = teacher.featuresAndLogits(view);
@@ -318,21 +396,30 @@ public final class StageTrainer {
         return new INDArray[] {o.features(), o.logits()};
     }
 
+    /** The teacher's features, logits and {@link #mapStages} outputs of {@code view}, computed now. */
+    private INDArray[] teacherNow(INDArray view) {
+        String[] names = new String[2 + mapStages.length];
+        names[0] = ResNet.FEATURES;
+        names[1] = ResNet.LOGITS;
+        for (int q = 0; q < mapStages.length; q++) names[2 + q] = ResNet.stage(mapStages[q]);
+        return teacher.outputs(view, names);
+    }
+
     static final int OBJECTIVE_BATCHES = 4;
 
     /** The stage's whole loss, inference mode, on fixed training batches (see {@link EpochMetrics}). */
     private double objective(Network net) {
         SameDiff sd = net.graph();
-        String[] names = sd.getTrainingConfig().getDataSetLabelMapping().toArray(new String[0]);
         int[][] fixed = Batches.shuffled(train.size(), cfg.batch(), cfg.seed() ^ 0x0B1EC7L, 0);
         double sum = 0;
         int n = Math.min(OBJECTIVE_BATCHES, fixed.length);
         for (int b = 0; b < n; b++) {
             INDArray[] v = inputs(fixed[b], Augment.NONE, null);
-            List<INDArray> labels = labels(fixed[b], teacher == null ? null : teacher.featuresAndLogits(v[1]));
+            List<INDArray> labels = labels(sd, fixed[b], teacher == null ? null : teacherNow(v[1]));
             java.util.Map<String, INDArray> ph = new java.util.HashMap<>();
             ph.put(ResNet.INPUT, v[0]);
-            for (int i = 0; i < names.length; i++) ph.put(names[i], labels.get(i));
+            List<String> names = sd.getTrainingConfig().getDataSetLabelMapping();
+            for (int i = 0; i < names.size(); i++) ph.put(names.get(i), labels.get(i));
             sum += sd.output(ph, LOSS).get(LOSS).getDouble(0);
         }
         return sum / n;
@@ -343,12 +430,13 @@ public final class StageTrainer {
         int[][] order = Batches.shuffled(train.size(), cfg.batch(), cfg.seed(), epoch);
         SplittableRandom rnd = new SplittableRandom(cfg.seed() * 31 + epoch);
         listener.epochStarted(cfg.name(), epoch + 1, cfg.epochs(), steps);
+        cfg.loss().term(Dkd.class).ifPresent(d -> sd.getVariable(DKD_RAMP).getArr().assign(d.ramp(epoch)));
         double sum = 0;
         long t0 = System.nanoTime();
         for (int s = 0; s < steps; s++) {
             int[] idx = order[s];
             INDArray[] v = inputs(idx, cfg.augment(), rnd);
-            List<INDArray> labels = labels(idx, teacher == null ? null : teacherOutputs(epoch, s, idx, v[1]));
+            List<INDArray> labels = labels(sd, idx, teacher == null ? null : teacherOutputs(epoch, s, idx, v[1]));
             BatchNorm.setTraining(sd, true);
             double loss;
             try {

@@ -44,6 +44,29 @@ class StageTrainerTest {
         assertTrue(student.history().get(3).testTop1() > 0.8, "student accuracy " + student.history());
     }
 
+    /** Every method on stage outputs and DKD in one student: it trains, reads the teacher's maps, ramps DKD. */
+    @Test
+    void aStudentWithEveryMethodTrains(@TempDir Path dir) {
+        Network teacher = new StageTrainer(stage("teacher", Degrade.NONE, Objective.parse("ce"), 4), TRAIN, TEST, VIEWS, null, dir,
+                null).run(null).network();
+        // Weights far below METHODS.md's (tuned for CIFAR ResNets): this checks the wiring on a tiny network.
+        Objective all = Objective.parse("ce + 10*at + 0.1*fitnet + 0.1*dct + 10*sp + 10*pkt + 0.1*dkd(warmup=4)");
+        assertArrayEquals(new int[] {1, 2, 3}, StageTrainer.mapStages(all, 3));
+        assertArrayEquals(new int[] {2}, StageTrainer.mapStages(Objective.parse("fitnet"), 3));
+        assertArrayEquals(new int[] {3}, StageTrainer.mapStages(Objective.parse("sp + at(stage=3)"), 3));
+        StageTrainer.Result student = new StageTrainer(stage("all", Degrade.by(2), all, 3), TRAIN, TEST, VIEWS, teacher, dir, null)
+                .run(null);
+        assertTrue(student.history().get(2).testTop1() > 0.5, "student accuracy " + student.history());
+        for (StageTrainer.EpochMetrics e : student.history()) assertTrue(Double.isFinite(e.objective()), e.toString());
+        org.nd4j.autodiff.samediff.SameDiff sd = student.network().graph();
+        assertEquals(0.75, sd.getVariable(StageTrainer.DKD_RAMP).getArr().getDouble(0), 1e-7, "the third epoch's ramp, 3/4");
+        assertTrue(sd.hasVariable("fitnet/stage2/regressor/w") && sd.getVariable("fitnet/stage2/regressor/w").getVariableType()
+                == org.nd4j.autodiff.samediff.VariableType.VARIABLE, "the regressor trains with the student");
+        var e = assertThrows(IllegalArgumentException.class, () -> new StageTrainer(stage("bad", Degrade.by(2),
+                Objective.parse("ce + at(stage=4)"), 1), TRAIN, TEST, VIEWS, teacher, dir, null).run(null));
+        assertEquals("at(stage=4): the stream has 3 stages", e.getMessage());
+    }
+
     @Test
     void aKilledRunResumesFromItsLastCheckpointAndEndsWhereAnUninterruptedOneDoes(@TempDir Path dir) {
         StageConfig cfg = stage("t", Degrade.NONE, Objective.parse("ce"), 2);
