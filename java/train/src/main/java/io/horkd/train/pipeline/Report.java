@@ -25,18 +25,38 @@ import org.knowm.xchart.XYChartBuilder;
  * accuracy curves, accuracy per resolution and method).
  */
 public final class Report {
-    static final Map<String, String> METHODS = new LinkedHashMap<>();
+    /** How the report names the students it knows; any other method is named by its configured objective. */
+    static final Map<String, String> LABELS = new LinkedHashMap<>();
 
     static {
-        METHODS.put("teacher", "Teacher");
-        METHODS.put("assistant", "Assistant");
-        METHODS.put("scratch", "LR student from scratch");
-        METHODS.put("kd", "LR student, KD only");
-        METHODS.put("rkd", "LR student, RKD only (L2 + L3)");
-        METHODS.put("direct", "LR student, HORKD without assistant");
-        METHODS.put("init-ce", "LR student, CE only, initialised from the assistant");
-        METHODS.put("init-kd", "LR student, KD only, initialised from the assistant");
-        METHODS.put("horkd", "LR student, HORKD (teacher -> assistant -> student)");
+        LABELS.put("teacher", "Teacher");
+        LABELS.put("assistant", "Assistant");
+        LABELS.put("scratch", "LR student from scratch");
+        LABELS.put("kd", "LR student, KD only");
+        LABELS.put("rkd", "LR student, RKD only (L2 + L3)");
+        LABELS.put("fitnet", "LR student, FitNet hint");
+        LABELS.put("at", "LR student, attention transfer (AT)");
+        LABELS.put("dct", "LR student, DCT attention (seed 003)");
+        LABELS.put("dft", "LR student, DCT attention, DFT real part");
+        LABELS.put("sp", "LR student, similarity preserving (SP)");
+        LABELS.put("pkt", "LR student, PKT");
+        LABELS.put("dkd", "LR student, DKD");
+        LABELS.put("direct", "LR student, HORKD without assistant");
+        LABELS.put("init-ce", "LR student, CE only, initialised from the assistant");
+        LABELS.put("init-kd", "LR student, KD only, initialised from the assistant");
+        LABELS.put("horkd", "LR student, HORKD (teacher -> assistant -> student)");
+    }
+
+    /** The rows of a run, in order: the HR networks, the baselines as configured, HORKD; name to label. */
+    static Map<String, String> methods(Results r) {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("teacher", LABELS.get("teacher"));
+        m.put("assistant", LABELS.get("assistant"));
+        for (String b : r.config().baselines()) {
+            m.put(b, LABELS.getOrDefault(b, "LR student, " + b + " (" + r.config().methods().get(b) + ")"));
+        }
+        m.put("horkd", LABELS.get("horkd"));
+        return m;
     }
 
     private Report() {}
@@ -88,19 +108,24 @@ public final class Report {
                 .append("; HORKD student initialised from the assistant: ").append(r.config().student().initFromAssistant() ? "yes" : "no")
                 .append(".\n\n");
         md.append("## Results (test set, %; mean ± std over seeds where more than one)\n\n");
-        md.append("| Model | Resolution | Top-1 | Top-5 | Recall@").append(ks[0]).append(" (LR query, HR gallery) |\n|---|---|---:|---:|---:|\n");
+        md.append("| Model | Resolution | Top-1 | HORKD - this (points) | Top-5 | Recall@").append(ks[0])
+                .append(" (LR query, HR gallery) |\n|---|---|---:|---:|---:|---:|\n");
         List<Integer> factors = new ArrayList<>(List.of(1));
         factors.addAll(r.config().lowResolution().factors());
-        for (String m : METHODS.keySet()) {
+        Map<String, String> methods = methods(r);
+        for (String m : methods.keySet()) {
             for (int f : factors) {
                 Stat top1 = stat(ev, m, f, Evaluation::top1);
                 if (top1 == null) continue;
                 int side = ev.stream().filter(e -> e.method().equals(m) && e.factor() == f).findFirst().orElseThrow().side();
-                md.append("| ").append(METHODS.get(m)).append(" | ").append(side).append("x").append(side).append(" | ").append(top1.pct())
-                        .append(" | ").append(stat(ev, m, f, Evaluation::top5).pct()).append(" | ")
-                        .append(stat(ev, m, f, e -> e.recall()[0]).pct()).append(" |\n");
+                Stat h = f == 1 || m.equals("horkd") ? null : stat(ev, "horkd", f, Evaluation::top1);
+                md.append("| ").append(methods.get(m)).append(" | ").append(side).append("x").append(side).append(" | ").append(top1.pct())
+                        .append(" | ").append(h == null ? "" : h.minus(top1)).append(" | ").append(stat(ev, m, f, Evaluation::top5).pct())
+                        .append(" | ").append(stat(ev, m, f, e -> e.recall()[0]).pct()).append(" |\n");
             }
         }
+        md.append("\nThe difference column: HORKD's top-1 minus the row's at the same resolution, ± the standard error of the "
+                + "difference where there are several seeds.\n");
         md.append("\n## HORKD against the LR baselines\n\nTop-1 differences in points, mean over seeds, with the standard error of the "
                 + "difference (sqrt(s1^2/n1 + s2^2/n2)) and the difference seed by seed (the same seed gives the same batches and "
                 + "augmentation, and for init-* the same starting weights) where there are several seeds.\n\n");
@@ -111,11 +136,9 @@ public final class Report {
             if (h == null) continue;
             int side = r.hrSide() / f;
             md.append("- ").append(r.hrSide()).append(" -> ").append(side).append(": HORKD ").append(h.pct()).append("%");
-            for (var b : List.of(Map.entry("scratch", "from scratch"), Map.entry("kd", "KD only"), Map.entry("rkd", "RKD only"),
-                    Map.entry("direct", "HORKD without assistant"), Map.entry("init-ce", "CE only from the assistant's weights"),
-                    Map.entry("init-kd", "KD only from the assistant's weights"))) {
-                Stat o = stat(ev, b.getKey(), f, Evaluation::top1);
-                if (o != null) md.append("; ").append(h.minus(o)).append(" over ").append(b.getValue()).append(paired(ev, b.getKey(), f));
+            for (String b : r.config().baselines()) {
+                Stat o = stat(ev, b, f, Evaluation::top1);
+                if (o != null) md.append("; ").append(h.minus(o)).append(" over ").append(against(b)).append(paired(ev, b, f));
             }
             if (scratch != null && hr != null && hr.mean() > scratch.mean()) {
                 double closed = (h.mean() - scratch.mean()) / (hr.mean() - scratch.mean());
@@ -128,10 +151,10 @@ public final class Report {
         md.append("\n## Recall@K, LR queries against the HR gallery (same network, own HR twin excluded)\n\n| Model | Resolution |");
         for (int k : ks) md.append(" R@").append(k).append(" |");
         md.append("\n|---|---|").append("---:|".repeat(ks.length)).append("\n");
-        for (String m : METHODS.keySet()) {
+        for (String m : methods.keySet()) {
             for (int f : r.config().lowResolution().factors()) {
                 if (stat(ev, m, f, Evaluation::top1) == null) continue;
-                md.append("| ").append(METHODS.get(m)).append(" | ").append(r.hrSide() / f).append(" |");
+                md.append("| ").append(methods.get(m)).append(" | ").append(r.hrSide() / f).append(" |");
                 for (int i = 0; i < ks.length; i++) {
                     final int k = i;
                     md.append(" ").append(stat(ev, m, f, e -> e.recall()[k]).pct()).append(" |");
@@ -144,6 +167,19 @@ public final class Report {
         md.append("\n## Plots\n\n![loss](plots/loss.png)\n\n![accuracy per epoch](plots/accuracy.png)\n\n"
                 + "![accuracy per resolution](plots/resolution.png)\n");
         Files.writeString(run.resolve("report.md"), md.toString());
+    }
+
+    /** How the HORKD bullet names a baseline. */
+    private static String against(String b) {
+        return switch (b) {
+            case "scratch" -> "from scratch";
+            case "kd" -> "KD only";
+            case "rkd" -> "RKD only";
+            case "direct" -> "HORKD without assistant";
+            case "init-ce" -> "CE only from the assistant's weights";
+            case "init-kd" -> "KD only from the assistant's weights";
+            default -> LABELS.containsKey(b) ? LABELS.get(b).replace("LR student, ", "") : b;
+        };
     }
 
     /** " (by seed: +a, +b, ...)": HORKD minus {@code method} at {@code factor} for each seed both have; empty for one seed. */
@@ -193,7 +229,7 @@ public final class Report {
         CategoryChart bars = new CategoryChartBuilder().width(900).height(520).title("Test top-1 per input resolution and method")
                 .xAxisTitle("input side (px)").yAxisTitle("top-1 (%)").build();
         List<String> sides = factors.stream().map(f -> String.valueOf(r.hrSide() / f)).toList();
-        for (String m : Report.METHODS.keySet()) {
+        for (String m : methods(r).keySet()) {
             List<Double> v = new ArrayList<>();
             boolean any = false;
             for (int f : factors) {
