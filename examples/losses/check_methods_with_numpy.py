@@ -173,6 +173,9 @@ def main():
             out = run_horkd(["--method", method, "--grad-out", grad_file, *args])
             label = method + ("" if method not in ("dct", "dft") or "--labels" in map(str, args) else "/all")
             ok &= check(label, out[key], loss, x, np.load(grad_file).astype(np.float64), rng)
+        # FitNet's regressor gets its gradient too.
+        out = run_horkd(["--method", "fitnet", "--projection-grad-out", d / "gr.npy", *maps, "--regressor", d / "r.npy"])
+        ok &= check("fitnet/r", out["fitnet"], lambda x: fitnet_loss(s, t, x), r, np.load(d / "gr.npy").astype(np.float64), rng)
     print("agree" if ok else "DISAGREE")
     return 0 if ok else 1
 

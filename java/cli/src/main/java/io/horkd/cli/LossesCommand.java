@@ -261,9 +261,17 @@ final class LossesCommand implements Callable<Integer> {
         GradientSink sink = gS == null && gP == null ? null : GradientSink.into(gS != null ? gS : Features.zerosLike(gradedIn.student()));
         if (sink != null && gP != null) sink = sink.withProjection(gP);
 
+        // Every part holds the same problems: the totals add problem by problem.
+        int batch = gradedIn.student().batch();
+        for (Objective part : List.of(onFeatures, onMaps, onLogits)) {
+            LossInput in = part == onFeatures ? features : part == onMaps ? maps : logits;
+            if (!part.isEmpty() && in.student().batch() != batch) {
+                throw new IllegalArgumentException("the inputs of " + graded + " hold " + batch + " problems, those of " + part + " "
+                        + in.student().batch() + " (maps are one problem)");
+            }
+        }
         Map<String, Object> json = new LinkedHashMap<>();
         Map<String, double[]> perProblem = new LinkedHashMap<>();
-        int batch = features != null ? features.student().batch() : 1;
         double[] total = new double[batch];
         for (Objective part : List.of(onFeatures, onMaps, onLogits)) {
             if (part.isEmpty()) continue;
@@ -275,7 +283,7 @@ final class LossesCommand implements Callable<Integer> {
                 perProblem.put(w.term().name(), values);
             }
             double[] pt = v.total();
-            for (int b = 0; b < Math.min(pt.length, total.length); b++) total[b] += pt[b];
+            for (int b = 0; b < batch; b++) total[b] += pt[b];
         }
         json.put("total", sum(total));
         perProblem.put("total", total);

@@ -41,7 +41,7 @@ public final class HorkdLoss {
         this.centers = centers;
     }
 
-    /** @throws IllegalArgumentException if the objective is empty or mixes features and logits */
+    /** @throws IllegalArgumentException if the objective is empty or its terms read different inputs */
     public static HorkdLoss of(Objective objective) {
         new LossSpec(Objects.requireNonNull(objective, "objective"), false, false, false); // validates
         return new HorkdLoss(objective, null);
@@ -165,7 +165,7 @@ public final class HorkdLoss {
         }
         if (teacherLogits != null) in.add(teacherLogits);
         LossSpec spec = new LossSpec(objective, projection != null, labels != null, c != null, teacherLogits != null);
-        return new HorkdLossOp(sd, in.toArray(new SDVariable[0]), spec).outputVariables()[0];
+        return HorkdLossOp.of(sd, in.toArray(new SDVariable[0]), spec).outputVariables()[0];
     }
 
     @Override

@@ -33,12 +33,12 @@ public interface DistillationLoss {
     /** Values and freshly allocated gradients (the projection's only where the input has a projection). */
     default LossResult computeWithGradient(LossBackend backend, LossInput input) {
         Features student = input.student();
-        Features gS = Features.zeros(student.batch(), student.rows(), student.cols());
+        Features gS = Features.zerosLike(student);
         GradientSink sink = GradientSink.into(gS);
         Features gP = null;
         if (input.projection() != null) {
             Features p = input.projection().weights();
-            gP = Features.zeros(1, p.rows(), p.cols());
+            gP = Features.zerosLike(p);
             sink = sink.withProjection(gP);
         }
         double[] values = compute(backend, input, sink);

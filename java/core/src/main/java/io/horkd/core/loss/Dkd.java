@@ -20,6 +20,8 @@ public record Dkd(double alpha, double beta, double temperature, int warmup) imp
             throw new IllegalArgumentException("temperature must be finite and > 0, got " + temperature);
         }
         if (warmup < 0) throw new IllegalArgumentException("warmup must be >= 0 epochs, got " + warmup);
+        alpha += 0.0; // -0.0 becomes 0.0, which the text codec writes and reads back
+        beta += 0.0;
     }
 
     /** mdistiller's CIFAR defaults: alpha 1, beta 8, T = 4, a 20-epoch ramp. */

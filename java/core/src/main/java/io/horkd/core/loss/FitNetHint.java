@@ -54,6 +54,7 @@ public record FitNetHint(int stage) implements Term.OnStages {
         }
         double[][] w = p == null ? null : p.weights().problemAsDouble(0);
         double[] values = new double[in.student().batch()];
+        double[][] dw = w == null ? null : new double[w.length][w[0].length];
         for (int b = 0; b < values.length; b++) {
             var s = MapTerms.maps(in.student(), in.studentMap(), b);
             var t = MapTerms.maps(in.teacher(), in.teacherMap(), b);
@@ -65,9 +66,12 @@ public record FitNetHint(int stage) implements Term.OnStages {
                 ReferenceLosses.Result r = ReferenceMethods.hint(s, w, t);
                 values[b] = r.value();
                 MapTerms.add(gradS, b, r.dStudent(), coef[b]);
-                MapTerms.add(gradP, 0, r.dProjection(), coef[b]);
+                for (int k = 0; k < dw.length; k++) {
+                    for (int c = 0; c < dw[k].length; c++) dw[k][c] += coef[b] * r.dProjection()[k][c];
+                }
             }
         }
+        if (dw != null) MapTerms.add(gradP, 0, dw, 1.0); // summed over problems, then rounded once
         return values;
     }
 }

@@ -15,23 +15,22 @@ import java.util.Objects;
  * (saved graphs keep it), the record class whose components are its options, and their defaults. The
  * options are read and written through the record's components, so every codec handles a new term
  * without being told about it. An option is an enum (written in lower case, {@code -} for {@code _}), a
- * double, an int or a boolean.
+ * double, an int or a boolean. Saved graphs keep enum options by ordinal: append new constants, never
+ * reorder or remove one.
  */
 public final class TermKind<T extends Record & Term> {
     private final int id;
     private final String key;
     private final Class<T> type;
     private final T defaults;
-    private final String summary;
     private final RecordComponent[] components;
     private final Constructor<T> constructor;
 
-    private TermKind(int id, String key, Class<T> type, T defaults, String summary) {
+    private TermKind(int id, String key, Class<T> type, T defaults) {
         this.id = id;
         this.key = Objects.requireNonNull(key, "key");
         this.type = Objects.requireNonNull(type, "type");
         this.defaults = Objects.requireNonNull(defaults, "defaults");
-        this.summary = summary;
         this.components = type.getRecordComponents();
         Class<?>[] types = new Class<?>[components.length];
         for (int i = 0; i < components.length; i++) {
@@ -48,8 +47,8 @@ public final class TermKind<T extends Record & Term> {
         }
     }
 
-    static <T extends Record & Term> TermKind<T> of(int id, String key, Class<T> type, T defaults, String summary) {
-        return new TermKind<>(id, key, type, defaults, summary);
+    static <T extends Record & Term> TermKind<T> of(int id, String key, Class<T> type, T defaults) {
+        return new TermKind<>(id, key, type, defaults);
     }
 
     public int id() {
@@ -66,11 +65,6 @@ public final class TermKind<T extends Record & Term> {
 
     public T defaults() {
         return defaults;
-    }
-
-    /** One line for help texts and the README. */
-    public String summary() {
-        return summary;
     }
 
     /** The option names, in the record's order. */

@@ -31,6 +31,10 @@ final class TermRunner {
             throw new IllegalArgumentException("float64 features " + s.shape() + " need the reference backend; "
                     + backend.name() + " takes float32");
         }
+        samePrecision("teacher", input.teacher(), s);
+        if (input.projection() != null) samePrecision("projection", input.projection().weights(), s);
+        if (input.centers() != null) samePrecision("centers", input.centers().values(), s);
+        if (input.teacherLogits() != null) samePrecision("teacher logits", input.teacherLogits(), s);
         input.checkGiven();
         for (Objective.Weighted w : terms) w.term().check(input);
         Features gS = null;
@@ -45,6 +49,7 @@ final class TermRunner {
                 Projection p = input.projection();
                 if (p == null) throw new IllegalArgumentException("a projection gradient was given without a projection");
                 Shapes.requireSameShape("projection gradient", grad.projection(), "projection", p.weights());
+                samePrecision("projection gradient", grad.projection(), s);
                 gP = grad.projection();
             }
             double[] up = grad.upstreamOrNull();
@@ -83,6 +88,13 @@ final class TermRunner {
             for (int b = 0; b < batch; b++) total[b] += terms.get(i).weight() * values[i][b];
         }
         return new Objective.Values(terms, values, total);
+    }
+
+    /** Everything a call reads and writes is in the student's precision (the backends read one kind of buffer). */
+    private static void samePrecision(String argument, Features f, Features student) {
+        if (f.isFloat64() != student.isFloat64()) {
+            throw new IllegalArgumentException(argument + " " + f + " must have the precision of student " + student);
+        }
     }
 
     private static double[] coef(Objective.Weighted w, GradientSink grad, int batch) {

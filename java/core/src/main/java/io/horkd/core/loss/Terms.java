@@ -14,30 +14,18 @@ public final class Terms {
      * append new kinds with new ids.
      */
     public static final List<TermKind<?>> KINDS = List.of(
-            TermKind.of(1, "ce", CrossEntropy.class, new CrossEntropy(),
-                    "cross-entropy of the student's logits with the labels (the network's own loss)"),
-            TermKind.of(2, "l1", PointwiseLoss.class, PointwiseLoss.mae(),
-                    "L1, point-wise: mean absolute (or squared) error of the features, through a projection if widths differ"),
-            TermKind.of(3, "l2", DistanceLoss.class, DistanceLoss.paper(),
-                    "L2, pairwise: normalised distances between the samples of a mini-batch"),
-            TermKind.of(4, "l3", AngleLoss.class, AngleLoss.paper(),
-                    "L3, triplet: angles between the samples of a mini-batch (Huber)"),
-            TermKind.of(5, "lc", CenterLoss.class, CenterLoss.dataset(),
-                    "LC, class centres: distances of the samples to the teacher's class centres"),
-            TermKind.of(6, "kd", HintonKd.class, HintonKd.withTemperature(4),
-                    "Hinton's KD: KL divergence of the softened logits, times T^2"),
-            TermKind.of(7, "at", AttentionTransfer.class, new AttentionTransfer(0),
-                    "attention transfer: normalised channel energy of the stage outputs (weight 1000 in METHODS.md)"),
-            TermKind.of(8, "fitnet", FitNetHint.class, new FitNetHint(0),
-                    "FitNet hint: mean squared error of a regressed student stage output (weight 100)"),
-            TermKind.of(9, "dct", DctAttention.class, new DctAttention(ReferenceMethods.Transform.DCT, true, 0),
-                    "DCT attention (seed 003): low-frequency DCT of the attention maps, on what the teacher gets right"),
-            TermKind.of(10, "sp", SimilarityPreserving.class, new SimilarityPreserving(0),
-                    "similarity preserving: sample-by-sample similarities of a stage output (weight 3000)"),
-            TermKind.of(11, "pkt", Pkt.class, new Pkt(),
-                    "probabilistic knowledge transfer: cosine-similarity distributions of the features (weight 30000)"),
-            TermKind.of(12, "dkd", Dkd.class, Dkd.defaults(),
-                    "decoupled KD: target and non-target parts of KD, ramped over the first epochs"));
+            TermKind.of(1, "ce", CrossEntropy.class, new CrossEntropy()),
+            TermKind.of(2, "l1", PointwiseLoss.class, PointwiseLoss.mae()),
+            TermKind.of(3, "l2", DistanceLoss.class, DistanceLoss.paper()),
+            TermKind.of(4, "l3", AngleLoss.class, AngleLoss.paper()),
+            TermKind.of(5, "lc", CenterLoss.class, CenterLoss.dataset()),
+            TermKind.of(6, "kd", HintonKd.class, HintonKd.withTemperature(4)),
+            TermKind.of(7, "at", AttentionTransfer.class, new AttentionTransfer(0)),
+            TermKind.of(8, "fitnet", FitNetHint.class, new FitNetHint(0)),
+            TermKind.of(9, "dct", DctAttention.class, new DctAttention(ReferenceMethods.Transform.DCT, true, 0)),
+            TermKind.of(10, "sp", SimilarityPreserving.class, new SimilarityPreserving(0)),
+            TermKind.of(11, "pkt", Pkt.class, new Pkt()),
+            TermKind.of(12, "dkd", Dkd.class, Dkd.defaults()));
 
     /** The kind of {@code term}. */
     public static TermKind<?> kindOf(Term term) {

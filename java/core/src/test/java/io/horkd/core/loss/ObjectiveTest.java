@@ -153,13 +153,14 @@ class ObjectiveTest {
                 assertEquals(0.7 * ce + 0.3 * kd, v.total()[b], 1e-12);
             }
             double[] x = zs.toDoubleArray();
+            Features zt64 = Features.of(zt.toDoubleArray(), 2, 6, 4);
             double[] fd = new double[x.length];
             for (int q = 0; q < x.length; q++) {
                 double keep = x[q];
                 x[q] = keep + 1e-6;
-                double up = o.value(Backends.reference(), LossInput.of(Features.of(x.clone(), 2, 6, 4), zt).withLabels(y));
+                double up = o.value(Backends.reference(), LossInput.of(Features.of(x.clone(), 2, 6, 4), zt64).withLabels(y));
                 x[q] = keep - 1e-6;
-                double down = o.value(Backends.reference(), LossInput.of(Features.of(x.clone(), 2, 6, 4), zt).withLabels(y));
+                double down = o.value(Backends.reference(), LossInput.of(Features.of(x.clone(), 2, 6, 4), zt64).withLabels(y));
                 x[q] = keep;
                 fd[q] = (up - down) / 2e-6;
             }

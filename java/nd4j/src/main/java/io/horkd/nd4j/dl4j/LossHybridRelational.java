@@ -18,8 +18,8 @@ import org.nd4j.shade.jackson.annotation.JsonCreator;
 import org.nd4j.shade.jackson.annotation.JsonProperty;
 
 /**
- * horkd's objectives on features ({@code w1 L1 + alpha L2 + beta L3 + gamma LC}, docs/LOSSES.md) as a
- * DL4J loss function, for the feature head of a student network:
+ * horkd's objectives on features (e.g. {@code 0.02*l2 + 0.01*l3 + lc}: HORKD's terms and PKT; docs/LOSSES.md)
+ * as a DL4J loss function, for the feature head of a student network:
  * <pre>{@code
  *   new OutputLayer.Builder().nIn(128).nOut(64).activation(Activation.IDENTITY)
  *           .lossFunction(LossHybridRelational.of(HorkdLoss.of(Objective.parse("0.02*l2 + 0.01*l3"))))
@@ -88,7 +88,7 @@ public final class LossHybridRelational implements ILossFunction {
         Objective o = Objective.parse(objective);
         if (!o.reading(Term.Reads.FEATURES).equals(o)) {
             throw new IllegalArgumentException("LossHybridRelational compares the head's features with the teacher's; "
-                    + o + " has terms on logits (" + o.reading(Term.Reads.LOGITS) + "): use DL4J's own losses for those");
+                    + o + " has terms on other inputs (logits or stage outputs): use HorkdLoss in a SameDiff graph for those");
         }
         h = HorkdLoss.of(o);
         Optional<CenterLoss> lc = o.term(CenterLoss.class);

@@ -19,9 +19,17 @@ public class HorkdLossGradOp extends JavaCustomOp {
 
     public HorkdLossGradOp() {}
 
-    public HorkdLossGradOp(SameDiff sd, SDVariable[] inputs, LossSpec spec) {
-        super(sd, HorkdLossOp.constructing(inputs, spec));
-        HorkdLossOp.CONSTRUCTING.remove();
+    static HorkdLossGradOp of(SameDiff sd, SDVariable[] inputs, LossSpec spec) {
+        HorkdLossOp.CONSTRUCTING.set(spec);
+        try {
+            return new HorkdLossGradOp(sd, inputs, spec);
+        } finally {
+            HorkdLossOp.CONSTRUCTING.remove();
+        }
+    }
+
+    private HorkdLossGradOp(SameDiff sd, SDVariable[] inputs, LossSpec spec) {
+        super(sd, inputs);
         this.spec = spec;
         addIArgument(spec.iArgs());
         addTArgument(spec.tArgs());

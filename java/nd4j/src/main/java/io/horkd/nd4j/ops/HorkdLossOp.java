@@ -18,7 +18,7 @@ import org.nd4j.linalg.api.shape.LongShapeDescriptor;
  * and builds it with the no-argument constructor; see {@link io.horkd.nd4j.HorkdOps}).
  */
 public class HorkdLossOp extends JavaCustomOp {
-    /** The spec of an op under construction, for the name ND4J asks for inside the super constructor. */
+    /** The spec of an op under construction ({@link #of}), for the name ND4J asks for inside the super constructor. */
     static final ThreadLocal<LossSpec> CONSTRUCTING = new ThreadLocal<>();
 
     private LossSpec spec;
@@ -26,21 +26,25 @@ public class HorkdLossOp extends JavaCustomOp {
     /** For ND4J's deserialisation; the spec comes back from the arguments. */
     public HorkdLossOp() {}
 
-    public HorkdLossOp(SameDiff sd, SDVariable[] inputs, LossSpec spec) {
-        super(sd, constructing(inputs, spec));
-        CONSTRUCTING.remove();
+    /** The op of {@code spec} on {@code inputs} (in {@link LossSpec}'s order), added to {@code sd}. */
+    public static HorkdLossOp of(SameDiff sd, SDVariable[] inputs, LossSpec spec) {
         if (inputs.length != spec.inputCount()) {
-            throw new IllegalArgumentException(spec.opName() + " takes " + spec.inputCount() + " inputs for " + spec
-                    + ", got " + inputs.length);
+            throw new IllegalArgumentException(spec.opName() + " takes " + spec.inputCount() + " inputs for " + spec + ", got "
+                    + inputs.length);
         }
+        CONSTRUCTING.set(spec);
+        try {
+            return new HorkdLossOp(sd, inputs, spec);
+        } finally {
+            CONSTRUCTING.remove();
+        }
+    }
+
+    private HorkdLossOp(SameDiff sd, SDVariable[] inputs, LossSpec spec) {
+        super(sd, inputs);
         this.spec = spec;
         addIArgument(spec.iArgs());
         addTArgument(spec.tArgs());
-    }
-
-    static SDVariable[] constructing(SDVariable[] inputs, LossSpec spec) {
-        CONSTRUCTING.set(spec);
-        return inputs;
     }
 
     /** The spec, restored from the arguments where this instance was built by deserialisation. */
@@ -84,7 +88,7 @@ public class HorkdLossOp extends JavaCustomOp {
     public List<SDVariable> doDiff(List<SDVariable> gradients) {
         List<SDVariable> in = new ArrayList<>(Arrays.asList(args()));
         in.add(gradients.get(0));
-        SDVariable[] grads = new HorkdLossGradOp(sameDiff, in.toArray(new SDVariable[0]), spec()).outputVariables();
+        SDVariable[] grads = HorkdLossGradOp.of(sameDiff, in.toArray(new SDVariable[0]), spec()).outputVariables();
         return Arrays.asList(grads); // student (and projection): the teacher, labels and centres get none
     }
 }

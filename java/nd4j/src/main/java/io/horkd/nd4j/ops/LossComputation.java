@@ -27,32 +27,32 @@ import org.nd4j.linalg.factory.Nd4j;
 public final class LossComputation {
     private LossComputation() {}
 
-    /** The loss input of an op's arrays. */
+    /**
+     * The loss input of an op's arrays, every floating-point input in the student's precision (float64
+     * students run on the reference; anything else on float32 views or copies).
+     */
     static LossInput input(LossSpec spec, List<INDArray> in) {
         INDArray s = in.get(0);
         INDArray t = in.get(spec.teacherIndex());
+        boolean f64 = s.dataType() == DataType.DOUBLE;
         LossInput input;
         if (spec.reads() == Term.Reads.MAPS) {
-            input = LossInput.maps(NdViews.maps(s, "student maps"), NdViews.mapShape(s), NdViews.maps(t, "teacher maps"),
+            input = LossInput.maps(NdViews.maps(s, "student maps", f64), NdViews.mapShape(s), NdViews.maps(t, "teacher maps", f64),
                     NdViews.mapShape(t));
         } else {
             String what = spec.reads() == Term.Reads.LOGITS ? " logits" : "";
-            input = LossInput.of(NdViews.features(s, "student" + what), NdViews.features(t, "teacher" + what));
+            input = LossInput.of(NdViews.features(s, "student" + what, f64), NdViews.features(t, "teacher" + what, f64));
         }
-        // The projection and centres take the student's precision: a float32 graph with float64 centres runs on float32.
-        if (spec.hasProjection()) input = input.withProjection(NdViews.projection(like(in.get(spec.projectionIndex()), s)));
-        if (spec.hasCenters()) input = input.withCenters(NdViews.centers(like(in.get(spec.centersIndex()), s)));
-        if (spec.hasTeacherLogits()) input = input.withTeacherLogits(NdViews.features(in.get(spec.teacherLogitsIndex()), "teacher logits"));
+        if (spec.hasProjection()) input = input.withProjection(NdViews.projection(in.get(spec.projectionIndex()), f64));
+        if (spec.hasCenters()) input = input.withCenters(NdViews.centers(in.get(spec.centersIndex()), f64));
+        if (spec.hasTeacherLogits()) {
+            input = input.withTeacherLogits(NdViews.features(in.get(spec.teacherLogitsIndex()), "teacher logits", f64));
+        }
         if (spec.hasLabels()) {
             NdViews.LabelsWithCount l = NdViews.labels(in.get(spec.labelsIndex()), spec.reads() == Term.Reads.MAPS ? 2 : s.rank());
             input = l.numClasses() > 0 ? input.withLabels(l.labels(), l.numClasses()) : input.withLabels(l.labels());
         }
         return input;
-    }
-
-    private static INDArray like(INDArray a, INDArray s) {
-        return a.dataType() == s.dataType() || s.dataType() != DataType.DOUBLE && a.dataType() != DataType.DOUBLE ? a
-                : a.castTo(s.dataType());
     }
 
     private static LossBackend backend(List<INDArray> in) {
@@ -103,9 +103,10 @@ public final class LossComputation {
             double[] handed = GradientHandover.current().take(spec, in, up, dS, dP);
             if (handed != null) return handed;
         }
-        Features gS = spec.reads() == Term.Reads.MAPS ? NdViews.maps(dS, "student gradient") : NdViews.features(dS, "student gradient");
+        boolean f64 = type == DataType.DOUBLE; // dS and dP are writable: dense arrays of this type, viewed in place
+        Features gS = spec.reads() == Term.Reads.MAPS ? NdViews.maps(dS, "student gradient", f64) : NdViews.features(dS, "student gradient", f64);
         GradientSink sink = GradientSink.into(gS).upstream(up);
-        if (dP != null) sink = sink.withProjection(NdViews.features(dP, "projection gradient"));
+        if (dP != null) sink = sink.withProjection(NdViews.features(dP, "projection gradient", f64));
         return spec.objective().computeTerms(backend(in), input, sink).total();
     }
 

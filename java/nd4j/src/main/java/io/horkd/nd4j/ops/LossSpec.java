@@ -20,7 +20,7 @@ import java.util.Objects;
  *           then has projection, has labels, has centres, has teacher logits
  *   t-args: per term: its weight and its double options in record order
  * </pre>
- * The op's inputs follow in this order: student, projection (if any), teacher, labels (if any),
+ * Enum options travel as ordinals, so their constants are only ever appended. The op's inputs follow in this order: student, projection (if any), teacher, labels (if any),
  * centres (if any), teacher logits (if any). Terms on maps take {@code [m, C, H, W]} student and teacher
  * inputs (their sizes may differ); the others {@code [m, d]} or {@code [B, m, d]}. Everything that gets a gradient comes first, so the op's backward returns a short
  * list and the teacher, labels and centres get none.
@@ -41,7 +41,7 @@ public record LossSpec(Objective objective, boolean hasProjection, boolean hasLa
         Term.Reads reads = objective.terms().get(0).term().reads();
         if (!objective.reading(reads).equals(objective)) {
             throw new IllegalArgumentException("the terms of one op must read the same input; " + objective
-                    + " mixes features and logits (give each part its own op)");
+                    + " has terms on different inputs (features, logits, maps): give each part its own op");
         }
     }
 

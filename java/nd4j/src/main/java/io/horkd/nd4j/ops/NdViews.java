@@ -33,25 +33,28 @@ final class NdViews {
     }
 
     /**
-     * {@code [m, d]} or {@code [B, m, d]} features over the array's own memory where it is dense and
-     * row-major, else over a C-order copy (inputs only: outputs are always allocated dense by SameDiff):
-     * float64 arrays as float64 features, every other type as float32.
+     * {@code [m, d]} or {@code [B, m, d]} features in the given precision: over the array's own memory
+     * where it is dense, row-major and of that precision, else over a C-order copy on the Java heap (a
+     * direct buffer over an ND4J temporary would not keep it alive). Inputs only: outputs are always
+     * allocated dense by SameDiff.
      */
-    static Features features(INDArray a, String argument) {
+    static Features features(INDArray a, String argument, boolean float64) {
         long[] sh = a.shape();
         if (sh.length != 2 && sh.length != 3) {
             throw new IllegalArgumentException(argument + " must be [m, d] or [B, m, d], got " + Arrays.toString(sh));
         }
         int batch = sh.length == 3 ? Math.toIntExact(sh[0]) : 1;
-        int rows = Math.toIntExact(sh[sh.length - 2]);
-        int cols = Math.toIntExact(sh[sh.length - 1]);
-        // A copy goes to the Java heap: a direct buffer over an ND4J copy would not keep that copy alive.
-        if (a.dataType() == DataType.DOUBLE) {
-            DoubleBuffer data = Layouts.denseRowMajor(a) ? doubleBuffer(a) : DoubleBuffer.wrap(a.dup('c').data().asDouble());
-            return Features.wrap(data, 0, batch, rows, cols);
+        return view(a, float64, batch, Math.toIntExact(sh[sh.length - 2]), Math.toIntExact(sh[sh.length - 1]));
+    }
+
+    /** {@code a}'s values as {@code [batch, rows, cols]} features: a view where possible, else a heap copy. */
+    private static Features view(INDArray a, boolean float64, int batch, int rows, int cols) {
+        DataType type = float64 ? DataType.DOUBLE : DataType.FLOAT;
+        if (a.dataType() == type && Layouts.denseRowMajor(a)) {
+            return float64 ? Features.wrap(doubleBuffer(a), 0, batch, rows, cols) : Features.wrap(buffer(a), 0, batch, rows, cols);
         }
-        FloatBuffer data = viewable(a) ? buffer(a) : FloatBuffer.wrap(a.castTo(DataType.FLOAT).dup('c').data().asFloat());
-        return Features.wrap(data, 0, batch, rows, cols);
+        INDArray c = a.castTo(type).dup('c');
+        return float64 ? Features.of(c.data().asDouble(), batch, rows, cols) : Features.of(c.data().asFloat(), batch, rows, cols);
     }
 
     /** A direct float buffer over the array's memory: the caller keeps the array reachable while it is used. */
@@ -62,13 +65,12 @@ final class NdViews {
     }
 
     /** {@code [m, C, H, W]} feature maps as {@code [1, m, C*H*W]} features, viewed or copied as {@link #features}. */
-    static Features maps(INDArray a, String argument) {
+    static Features maps(INDArray a, String argument, boolean float64) {
         if (a.rank() != 4) {
             throw new IllegalArgumentException(argument + " must be [m, C, H, W], got " + Arrays.toString(a.shape()));
         }
         long[] sh = a.shape();
-        INDArray flat = Layouts.denseRowMajor(a) ? a.reshape('c', sh[0], sh[1] * sh[2] * sh[3]) : a.dup('c').reshape(sh[0], sh[1] * sh[2] * sh[3]);
-        return features(flat, argument);
+        return view(a, float64, 1, Math.toIntExact(sh[0]), Math.toIntExact(sh[1] * sh[2] * sh[3]));
     }
 
     /** The {@code C x H x W} of {@code [m, C, H, W]} maps. */
@@ -83,14 +85,14 @@ final class NdViews {
         return p.capacity(n).limit(n).asBuffer();
     }
 
-    static Projection projection(INDArray p) {
+    static Projection projection(INDArray p, boolean float64) {
         if (p.rank() != 2) throw new IllegalArgumentException("projection must be [dt, ds], got " + Arrays.toString(p.shape()));
-        return Projection.wrap(features(p, "projection"));
+        return Projection.wrap(features(p, "projection", float64));
     }
 
-    static ClassCenters centers(INDArray c) {
+    static ClassCenters centers(INDArray c, boolean float64) {
         if (c.rank() != 2) throw new IllegalArgumentException("centers must be [C, dt], got " + Arrays.toString(c.shape()));
-        return ClassCenters.wrap(features(c, "centers"));
+        return ClassCenters.wrap(features(c, "centers", float64));
     }
 
     /**

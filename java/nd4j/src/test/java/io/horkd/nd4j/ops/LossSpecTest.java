@@ -44,8 +44,8 @@ class LossSpecTest {
         e = assertThrows(IllegalStateException.class, () -> LossSpec.fromArgs(spec.iArgs(), new double[] {1}));
         assertTrue(e.getMessage().startsWith("a horkd loss op's arguments do not hold 2 terms"), e.getMessage());
         var iae = assertThrows(IllegalArgumentException.class, () -> HorkdLoss.of(Objective.parse("ce + l2")));
-        assertEquals("the terms of one op must read the same input; ce + l2 mixes features and logits (give each part its "
-                + "own op)", iae.getMessage());
+        assertEquals("the terms of one op must read the same input; ce + l2 has terms on different inputs (features, logits, "
+                + "maps): give each part its own op", iae.getMessage());
         iae = assertThrows(IllegalArgumentException.class, () -> HorkdLoss.of(Objective.NONE));
         assertEquals("a loss op needs at least one term", iae.getMessage());
     }

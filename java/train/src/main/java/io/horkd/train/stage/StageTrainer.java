@@ -126,7 +126,13 @@ public final class StageTrainer {
         this.test = test;
         this.views = views;
         this.teacher = needsTeacher(cfg.loss()) ? teacher : null;
-        this.mapStages = mapStages(cfg.loss(), this.teacher == null ? 0 : this.teacher.stages());
+        int stages = cfg.network().blocks().length;
+        if (this.teacher != null && !cfg.loss().reading(Term.Reads.MAPS).isEmpty() && this.teacher.stages() != stages) {
+            throw new IllegalArgumentException("stage " + cfg.name() + ": the terms on stage outputs (" + cfg.loss().reading(Term.Reads.MAPS)
+                    + ") pair the teacher's stages with the student's, but the teacher has " + this.teacher.stages() + " and the student "
+                    + stages);
+        }
+        this.mapStages = mapStages(cfg.loss(), stages);
         this.shareTeacherOutputs = this.teacher != null && mapStages.length == 0 && 4L * cfg.epochs() * (train.size() / cfg.batch()) * cfg.batch()
                 * (this.teacher.featureSize() + train.classes()) <= TEACHER_CACHE_BYTES;
         this.dir = dir;
@@ -175,6 +181,33 @@ public final class StageTrainer {
         return new Result(net, history);
     }
 
+    /** A fresh network (copying {@code init}'s weights if given) with this stage's loss attached: what {@link #run} trains. */
+    public Network prepare(Network init) {
+        Network net = Network.create(cfg.network(), train.channels(), train.classes(), cfg.seed());
+        if (init != null) net.copyWeightsFrom(init);
+        attachLoss(net);
+        return net;
+    }
+
+    /**
+     * The inputs of training step {@code step} of {@code epoch} for {@code net} (from {@link #prepare}), as
+     * {@code fit} takes them: the student's images and its label arrays, the teacher's outputs computed
+     * now. For benchmarks; the augmentation's random draws differ from {@link #run}'s.
+     */
+    public MultiDataSet batch(Network net, int epoch, int step) {
+        int[] idx = Batches.shuffled(train.size(), cfg.batch(), cfg.seed(), epoch)[step];
+        INDArray[] v = inputs(idx, cfg.augment(), new SplittableRandom(cfg.seed() * 31 + epoch * 1009L + step));
+        List<INDArray> labels = labels(net.graph(), idx, teacher == null ? null : teacherNow(v[1]));
+        return new MultiDataSet(new INDArray[] {v[0]}, labels.toArray(new INDArray[0]));
+    }
+
+    /** The teacher's outputs for training step {@code step} of {@code epoch}, computed now (what each step of {@link #run} pays). */
+    public INDArray[] teacherStep(int epoch, int step) {
+        int[] idx = Batches.shuffled(train.size(), cfg.batch(), cfg.seed(), epoch)[step];
+        INDArray[] v = inputs(idx, cfg.augment(), new SplittableRandom(cfg.seed() * 31 + epoch * 1009L + step));
+        return teacherNow(v[1]);
+    }
+
     /** The trained network and its epochs. */
     public record Result(Network network, List<EpochMetrics> history) {}
 
@@ -219,14 +252,15 @@ public final class StageTrainer {
         }
         Objective onLogits = w.reading(Term.Reads.LOGITS).without("ce");
         Optional<Dkd> dkd = w.term(Dkd.class);
-        boolean needsTeacherLogits = !onLogits.isEmpty() || w.term(DctAttention.class).map(DctAttention::gate).orElse(false);
+        boolean gated = w.term(DctAttention.class).map(DctAttention::gate).orElse(false);
+        boolean needsTeacherLogits = !onLogits.isEmpty() || gated;
         SDVariable tl = null;
         if (needsTeacherLogits) {
             tl = sd.placeHolder(TEACHER_LOGITS, DataType.FLOAT, -1, train.classes());
             labels.add(TEACHER_LOGITS);
         }
         SDVariable lab = sd.hasVariable(LABEL) ? sd.getVariable(LABEL) : null;
-        if (lab == null && (dkd.isPresent() || needsTeacherLogits && w.has("dct"))) {
+        if (lab == null && (dkd.isPresent() || gated)) {
             lab = sd.placeHolder(LABEL, DataType.INT, -1);
             labels.add(LABEL);
         }
