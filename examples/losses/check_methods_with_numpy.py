@@ -7,7 +7,9 @@ explicit orthonormal basis, pooling from PyTorch's bin rule. For each method it 
 cross-resolution inputs (teacher maps larger than the student's), runs ./horkd on them, and compares the
 value and, by central differences, random entries of the gradient file.
 
-    python3 examples/losses/check_methods_with_numpy.py      # exit 0 iff every method agrees
+    python3 examples/losses/check_methods_with_numpy.py [SEED]   # exit 0 iff every method agrees
+
+Without SEED it draws one (and prints it, so a failure can be replayed): every run checks fresh inputs.
 """
 import json
 import subprocess
@@ -138,8 +140,9 @@ def check(name, value, loss, x, grad, rng, probes=12):
     return ok
 
 
-def main():
-    rng = np.random.default_rng(2026)
+def main(seed):
+    print(f"seed {seed}")
+    rng = np.random.default_rng(seed)
     m, cs, hs, ws, ct, ht, wt, classes = 12, 4, 5, 6, 6, 11, 13, 5
     f32 = lambda *shape, scale=1.0, offset=0.0: (offset + scale * rng.standard_normal(shape)).astype(np.float32).astype(np.float64)
     s, t = f32(m, cs, hs, ws, offset=0.3), f32(m, ct, ht, wt, scale=2.0, offset=-0.5)
@@ -181,4 +184,4 @@ def main():
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(int(sys.argv[1]) if len(sys.argv) > 1 else int(np.random.SeedSequence().entropy % 2**32)))
