@@ -5,8 +5,11 @@
 # Then one SameDiff training step of a small CNN with and without the distillation loss, and the loss
 # alone at the step's shapes (TrainingStepBenchmark, StepLossBenchmark).
 # Takes about an hour on 2 cores; nothing else should run meanwhile.
-#   usage: benchmarks/run-cpu.sh [quick] [step]   quick: 1 short iteration each, for a smoke test;
-#                                                 step: only the training-step benchmarks
+# And each method's training step of the default run's student, with the teacher's forward pass
+# (MethodStepBenchmark, MethodTeacherBenchmark).
+#   usage: benchmarks/run-cpu.sh [quick] [step|methods]   quick: 1 short iteration each, for a smoke test;
+#                                                 step: only the training-step benchmarks; methods: only the methods'
+#                                                 (needs the default data, dataset-fashion-mnist)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -16,11 +19,13 @@ out="benchmarks/results/$(date +%F)"
 mkdir -p "$out"
 iters=()
 only_step=0
+only_methods=0
 for arg in "$@"; do
   case "$arg" in
     quick) iters=(-wi 0 -i 1 -r 1) ;;
     step) only_step=1 ;;
-    *) echo "unknown argument: $arg (use quick and/or step)" >&2; exit 2 ;;
+    methods) only_methods=1 ;;
+    *) echo "unknown argument: $arg (use quick and/or step or methods)" >&2; exit 2 ;;
   esac
 done
 # ND4J frees and reallocates its arrays every step; with glibc's defaults those pages go back to the
@@ -37,6 +42,12 @@ run() { # name, then JMH arguments
   grep -E "^(Benchmark|[A-Za-z0-9]+Benchmark\.)" "$out/$name.log" >&2 || true
 }
 
+if (( only_methods )); then
+  run method-step MethodStepBenchmark
+  run method-teacher MethodTeacherBenchmark
+  grep -h "\[share\]" "$out/method-step.log" >&2 || true
+  exit 0
+fi
 run training-step TrainingStepBenchmark -f 2
 run step-loss StepLossBenchmark -f 2
 (( only_step )) && exit 0

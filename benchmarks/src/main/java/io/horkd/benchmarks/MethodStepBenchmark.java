@@ -38,7 +38,7 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * One training step of the default run's LR student (ResNet-8, width 16, 14x14 input, m = 128) under each
- * method's objective, built by the pipeline's own {@link StageTrainer} from an HR teacher of the default
+ * method's objective in the default preset, built by the pipeline's own {@link StageTrainer} from an HR teacher of the default
  * assistant's shape (ResNet-8 at 28x28, random weights: timing does not depend on them). The step is
  * SameDiff's forward, backward and update; the teacher's outputs of the step are inputs, computed outside
  * the measurement (for the terms on stage outputs they are computed at every real step, see
@@ -53,17 +53,11 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 5)
 @Fork(value = 1, jvmArgsAppend = {"-Xmx6g", "-Dopexec=io.horkd.nd4j.HorkdOpExecutioner"})
 public class MethodStepBenchmark {
-    /** The default preset's objectives (default.yaml), by method. */
-    static final Map<String, String> OBJECTIVES = Map.of(
-            "ce", "ce",
-            "horkd", "ce + 0.02*l2 + 0.01*l3 + 0.1*lc",
-            "kd", "ce + kd",
-            "fitnet", "ce + 100*fitnet",
-            "at", "ce + 1000*at",
-            "dct", "0.1*ce + kd + dct",
-            "sp", "ce + 3000*sp",
-            "pkt", "ce + 30000*pkt",
-            "dkd", "ce + dkd(warmup=2)");
+    /** The default preset's objective of {@code method}: CE alone, its HORKD students', or one of its methods. */
+    static Objective objective(String method) {
+        DistillConfig d = DistillConfig.load("default", List.of());
+        return method.equals("ce") ? DistillConfig.CE : method.equals("horkd") ? d.studentLoss() : d.method(method);
+    }
 
     @Param({"ce", "horkd", "kd", "fitnet", "at", "dct", "sp", "pkt", "dkd"})
     String method;
@@ -76,21 +70,21 @@ public class MethodStepBenchmark {
     private Map<String, INDArray> initial;
 
     /** The default run's data (the first images of Fashion-MNIST, 28x28, 10 classes), the student at factor 2. */
-    static StageTrainer trainer(String objective) {
+    static StageTrainer trainer(Objective objective) {
         HorkdNd4j.install();
         DistillConfig d = DistillConfig.load("default", List.of("data.trainLimit=" + 128 * BATCHES, "data.testLimit=128"));
         ImageSet train = Pipeline.data(d.data()).train();
         Views views = Views.standardising(train);
         ResNetSpec net = ResNetSpec.of("resnet8").withWidth(16);
         Network teacher = Network.create(net, train.channels(), train.classes(), 5);
-        StageConfig cfg = new StageConfig("bench", net, Degrade.by(2), Degrade.NONE, Objective.parse(objective), 1, 128, 0.1, 5e-4,
+        StageConfig cfg = new StageConfig("bench", net, Degrade.by(2), Degrade.NONE, objective, 1, 128, 0.1, 5e-4,
                 new Augment(2, true), 1);
         return new StageTrainer(cfg, train, train, views, teacher, Path.of(System.getProperty("java.io.tmpdir")), null);
     }
 
     @Setup
     public void setup() {
-        StageTrainer trainer = trainer(OBJECTIVES.get(method));
+        StageTrainer trainer = trainer(objective(method));
         net = trainer.prepare(null);
         batches = new MultiDataSet[BATCHES];
         for (int b = 0; b < BATCHES; b++) batches[b] = trainer.batch(net, 0, b);
@@ -119,7 +113,8 @@ public class MethodStepBenchmark {
         if (steps == 0) return;
         double step = (System.nanoTime() - wallAtStart) / 1e6 / steps;
         double inHorkd = (HorkdOpExecutioner.nanosInHorkdOps() - nanosAtStart) / 1e6 / steps;
-        System.out.printf("%n[share] method=%s step=%.3f ms horkd ops=%.3f ms (%.1f%%)%n", method, step, inHorkd, 100 * inHorkd / step);
+        System.out.printf("%n[share] method=%s (%s) step=%.3f ms horkd ops=%.3f ms (%.1f%%)%n", method, objective(method), step,
+                inHorkd, 100 * inHorkd / step);
     }
 
     @Benchmark

@@ -35,7 +35,7 @@ public class MethodTeacherBenchmark {
 
     @Setup
     public void setup() {
-        trainer = MethodStepBenchmark.trainer(outputs.equals("maps") ? "ce + at" : "ce + kd");
+        trainer = MethodStepBenchmark.trainer(io.horkd.core.loss.Objective.parse(outputs.equals("maps") ? "ce + at" : "ce + kd"));
     }
 
     @Benchmark
