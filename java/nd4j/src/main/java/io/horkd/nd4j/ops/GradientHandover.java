@@ -24,8 +24,8 @@ final class GradientHandover {
     /** Gradients offered by forward ops and taken by grad ops, in this JVM (diagnostics and tests). */
     static final LongAdder OFFERED = new LongAdder();
     static final LongAdder TAKEN = new LongAdder();
-    /** Off: every grad op recomputes (for tests that compare the two). */
-    static volatile boolean enabled = true;
+    /** Off: every grad op recomputes (for tests that compare the two, and {@code -Dhorkd.handover=false} to time it). */
+    static volatile boolean enabled = !"false".equals(System.getProperty("horkd.handover"));
 
     /** Whether forward ops of this thread compute the gradient too. */
     private boolean training;
