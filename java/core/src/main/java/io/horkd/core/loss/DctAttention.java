@@ -27,10 +27,7 @@ public record DctAttention(ReferenceMethods.Transform transform, boolean gate, i
 
     @Override
     public int[] stages(int count) {
-        if (stage() != 0) return chosen(count);
-        int[] all = new int[count];
-        for (int k = 0; k < count; k++) all[k] = k + 1;
-        return all;
+        return chosenOrEvery(count);
     }
 
     @Override

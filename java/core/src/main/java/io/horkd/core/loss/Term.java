@@ -68,6 +68,14 @@ public interface Term extends DistillationLoss {
             }
             return new int[] {stage()};
         }
+
+        /** {@code stage()} where it is set, else every stage {@code 1..count}. */
+        default int[] chosenOrEvery(int count) {
+            if (stage() != 0) return chosen(count);
+            int[] all = new int[count];
+            for (int k = 0; k < count; k++) all[k] = k + 1;
+            return all;
+        }
     }
 
     /** A term that one backend call computes together with another (L2 with L3: they share Gram matrices). */

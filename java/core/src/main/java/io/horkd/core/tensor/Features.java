@@ -42,26 +42,23 @@ public final class Features {
 
     /** {@code B} problems {@code [B, m, d]} over a heap array of exactly {@code B*m*d} values. */
     public static Features of(float[] data, int batch, int rows, int cols) {
-        Objects.requireNonNull(data, "data");
-        checkDims(batch, rows, cols);
-        long need = (long) batch * rows * cols;
-        if (data.length != need) {
-            throw new IllegalArgumentException("array of length " + data.length + " cannot be viewed as "
-                    + Shapes.format(batch, rows, cols) + " (needs " + need + ")");
-        }
+        checkLength(Objects.requireNonNull(data, "data").length, batch, rows, cols);
         return new Features(FloatBuffer.wrap(data), null, 0, batch, rows, cols);
     }
 
     /** {@code B} float64 problems {@code [B, m, d]} over a heap array of exactly {@code B*m*d} values. */
     public static Features of(double[] data, int batch, int rows, int cols) {
-        Objects.requireNonNull(data, "data");
+        checkLength(Objects.requireNonNull(data, "data").length, batch, rows, cols);
+        return new Features(null, DoubleBuffer.wrap(data), 0, batch, rows, cols);
+    }
+
+    private static void checkLength(int length, int batch, int rows, int cols) {
         checkDims(batch, rows, cols);
         long need = (long) batch * rows * cols;
-        if (data.length != need) {
-            throw new IllegalArgumentException("array of length " + data.length + " cannot be viewed as "
+        if (length != need) {
+            throw new IllegalArgumentException("array of length " + length + " cannot be viewed as "
                     + Shapes.format(batch, rows, cols) + " (needs " + need + ")");
         }
-        return new Features(null, DoubleBuffer.wrap(data), 0, batch, rows, cols);
     }
 
     /** {@code B} problems over any float buffer, starting at absolute index {@code offset}. */
