@@ -18,11 +18,6 @@ public record AttentionTransfer(int stage) implements Term.OnStages {
     }
 
     @Override
-    public Reads reads() {
-        return Reads.MAPS;
-    }
-
-    @Override
     public int[] stages(int count) {
         return chosenOrEvery(count);
     }

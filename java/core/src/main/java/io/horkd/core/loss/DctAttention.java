@@ -21,11 +21,6 @@ public record DctAttention(ReferenceMethods.Transform transform, boolean gate, i
     }
 
     @Override
-    public Reads reads() {
-        return Reads.MAPS;
-    }
-
-    @Override
     public int[] stages(int count) {
         return chosenOrEvery(count);
     }

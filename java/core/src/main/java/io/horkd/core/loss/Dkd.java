@@ -16,9 +16,7 @@ public record Dkd(double alpha, double beta, double temperature, int warmup) imp
         if (!(alpha >= 0) || !(beta >= 0) || Double.isInfinite(alpha) || Double.isInfinite(beta)) {
             throw new IllegalArgumentException("alpha and beta must be finite and >= 0, got " + alpha + " and " + beta);
         }
-        if (!Double.isFinite(temperature) || temperature <= 0) {
-            throw new IllegalArgumentException("temperature must be finite and > 0, got " + temperature);
-        }
+        Numerics.requireTemperature(temperature);
         if (warmup < 0) throw new IllegalArgumentException("warmup must be >= 0 epochs, got " + warmup);
         alpha += 0.0; // -0.0 becomes 0.0, which the text codec writes and reads back
         beta += 0.0;

@@ -19,11 +19,6 @@ public record FitNetHint(int stage) implements Term.OnStages {
     }
 
     @Override
-    public Reads reads() {
-        return Reads.MAPS;
-    }
-
-    @Override
     public int[] stages(int count) {
         return stage() != 0 ? chosen(count) : new int[] {(count + 1) / 2};
     }

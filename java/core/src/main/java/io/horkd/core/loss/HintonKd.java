@@ -15,9 +15,7 @@ import io.horkd.core.tensor.Shapes;
  */
 public record HintonKd(double temperature) implements Term {
     public HintonKd {
-        if (!Double.isFinite(temperature) || temperature <= 0) {
-            throw new IllegalArgumentException("temperature must be finite and > 0, got " + temperature);
-        }
+        Numerics.requireTemperature(temperature);
     }
 
     public static HintonKd withTemperature(double temperature) {

@@ -26,4 +26,11 @@ public final class Numerics {
     public static double huberDerivative(double x) {
         return Math.max(-1.0, Math.min(1.0, x));
     }
+
+    /** A softmax temperature: finite and positive, else a named error. */
+    static void requireTemperature(double temperature) {
+        if (!Double.isFinite(temperature) || temperature <= 0) {
+            throw new IllegalArgumentException("temperature must be finite and > 0, got " + temperature);
+        }
+    }
 }

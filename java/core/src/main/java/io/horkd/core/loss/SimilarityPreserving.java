@@ -16,11 +16,6 @@ public record SimilarityPreserving(int stage) implements Term.OnStages {
     }
 
     @Override
-    public Reads reads() {
-        return Reads.MAPS;
-    }
-
-    @Override
     public int[] stages(int count) {
         return stage() != 0 ? chosen(count) : new int[] {count};
     }

@@ -55,6 +55,11 @@ public interface Term extends DistillationLoss {
 
     /** A term on stage outputs ({@link Reads#MAPS}): which of a stream's stages it reads. */
     interface OnStages extends Term {
+        @Override
+        default Reads reads() {
+            return Reads.MAPS;
+        }
+
         /** Its option: 0 for the method's default stages, k for the k-th. */
         int stage();
 
