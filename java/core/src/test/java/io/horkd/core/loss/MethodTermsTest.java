@@ -81,6 +81,27 @@ class MethodTermsTest {
         }
     }
 
+    /** The fast path's other branches: maps of the teacher's own size (no pooling), the hint without a regressor. */
+    @ParameterizedTest
+    @ValueSource(ints = {1, 3, 9})
+    void fastPathAgreesWithTheReferenceWithoutPoolingOrRegressor(int m) {
+        MapShape sameChannels = new MapShape(T.channels(), S.height(), S.width());
+        for (MapShape s : List.of(T, sameChannels)) {
+            for (String text : List.of("at", "fitnet", "dct", "1000*at + 100*fitnet + dct(gate=false)")) {
+                Objective o = Objective.parse(text);
+                LossInput in = maps(TestData.random(300 + m), 2, m, s, T, 3);
+                in = LossInput.maps(in.student(), s, in.teacher(), T).withLabels(in.labels())
+                        .withTeacherLogits(in.teacherLogits());
+                LossResult ref = o.computeWithGradient(Backends.reference(), in);
+                LossResult fast = o.computeWithGradient(CPU, in);
+                for (int b = 0; b < 2; b++) {
+                    assertEquals(ref.values()[b], fast.values()[b], 1e-12 * Math.abs(ref.values()[b]) + 1e-15, text + " " + s + " m=" + m);
+                }
+                close(text + " " + s + " dS", ref.studentGradient().toArray(), fast.studentGradient().toArray());
+            }
+        }
+    }
+
     private static void close(String what, float[] want, float[] got) {
         double max = 0;
         for (float v : want) max = Math.max(max, Math.abs(v));

@@ -64,21 +64,21 @@ public final class LossComputation {
         Objective loss = spec.objective();
         LossInput input = input(spec, in);
         GradientHandover handover = GradientHandover.current();
-        if (input.student().isFloat64() || !handover.forwardWantsGradient()) {
+        if (input.student().isFloat64() || !handover.forwardWantsGradient(spec, in)) {
             return loss.computeTerms(backend(in), input, null).total();
         }
         // Training: compute the gradient now and hand it to the grad op that follows (GradientHandover).
         Features s = input.student();
-        Features gS = Features.zeros(s.batch(), s.rows(), s.cols());
-        Features gP = null;
-        GradientSink sink = GradientSink.into(gS);
+        float[] dS = new float[s.size()];
+        float[] dP = null;
+        GradientSink sink = GradientSink.into(Features.of(dS, s.batch(), s.rows(), s.cols()));
         if (spec.hasProjection()) {
             Features w = input.projection().weights();
-            gP = Features.zeros(1, w.rows(), w.cols());
-            sink = sink.withProjection(gP);
+            dP = new float[w.size()];
+            sink = sink.withProjection(Features.of(dP, 1, w.rows(), w.cols()));
         }
         double[] totals = loss.computeTerms(HorkdNd4j.backend(), input, sink).total();
-        handover.offer(spec, in, totals, gS.toArray(), gP == null ? null : gP.toArray());
+        handover.offer(spec, in, totals, dS, dP);
         return totals;
     }
 

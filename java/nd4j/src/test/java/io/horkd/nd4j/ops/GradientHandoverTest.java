@@ -46,10 +46,9 @@ class GradientHandoverTest {
 
     /** The grad op's outputs computed from scratch (no forward before it). */
     private static INDArray[] fresh(List<INDArray> in, double[] up) {
-        GradientHandover.current().forwardWantsGradient(); // drops anything pending
+        GradientHandover.current().reset(); // nothing pending
         INDArray dS = Nd4j.create(DataType.FLOAT, in.get(0).shape());
         INDArray dP = Nd4j.create(DataType.FLOAT, in.get(1).shape());
-        GradientHandover.current().take(SPEC, in, up, Nd4j.create(DataType.FLOAT, in.get(0).shape()), dP.dup()); // drop
         LossComputation.backward(SPEC, in, up, dS, dP);
         return new INDArray[] {dS, dP};
     }
@@ -88,9 +87,8 @@ class GradientHandoverTest {
         LossSpec noProjection = new LossSpec(Objective.parse("l2 + l3"), false, false, false);
         List<INDArray> in = List.of(gaussian(5, 3, 16, 4), gaussian(6, 3, 16, 7));
         double[] up = {1.0, -2.0, 0.5};
-        GradientHandover.current().forwardWantsGradient();
+        GradientHandover.current().reset();
         INDArray expected = Nd4j.create(DataType.FLOAT, 3, 16, 4);
-        GradientHandover.current().take(noProjection, in, up, expected.dup(), null);
         LossComputation.backward(noProjection, in, up, expected, null);
 
         LossComputation.backward(noProjection, in, up, Nd4j.create(DataType.FLOAT, 3, 16, 4), null);
@@ -134,33 +132,56 @@ class GradientHandoverTest {
 
     @Test
     void fitUsesTheHandoverAndTakesTheSameStepsAsRecomputedGradients() {
-        INDArray x = gaussian(31, 24, 10);
-        INDArray t = gaussian(32, 24, 12);
-        INDArray w0 = gaussian(33, 10, 6).muli(0.3);
-        INDArray p0 = gaussian(34, 12, 6).muli(0.3);
         HorkdLoss loss = HorkdLoss.of(Objective.parse("0.5*l1 + l2 + l3"));
+        // A second term, as in a real step (cross-entropy + distillation): SameDiff then runs the loss's
+        // forward op in fit (for the score), which it skips when the op's output is the whole loss.
+        INDArray[] w = fitBothWays(31, new long[] {12, 6}, 2, (sd, in, teacher, wv, p) -> loss.on(sd, sd.math().tanh(in.mmul(wv)), teacher, null, p));
+        assertTrue(w[1].sub(w[0]).amaxNumber().doubleValue() > 1e-3, "the steps moved w");
+    }
+
+    @Test
+    void everyLossOpOfAStepIsHandedOverAndTheStepsAreUnchanged() {
+        // Three loss ops in one graph, two of them with the same description and shapes (as AT on two stages
+        // of equal size): all forwards run before any grad op, and each grad op must find its own forward's.
+        HorkdLoss pointwise = HorkdLoss.of(Objective.parse("l1"));
+        fitBothWays(41, new long[] {10, 12}, 6, (sd, in, teacher, w, p) -> HorkdLoss.of(Objective.parse("l2 + l3"))
+                .on(sd, sd.math().tanh(in.mmul(w)), teacher).add(pointwise.on(sd, sd.math().tanh(in.mmul(p)), teacher))
+                .add(pointwise.on(sd, sd.math().sin(in.mmul(p)), teacher)));
+    }
+
+    /** The distillation part of a test graph on placeholders x [n, 10], t [n, 12] and variables w [10, 6], p. */
+    @FunctionalInterface
+    private interface LossGraph {
+        SDVariable build(SameDiff sd, SDVariable x, SDVariable t, SDVariable w, SDVariable p);
+    }
+
+    /**
+     * Three fit steps of {@code loss + 1e-3 |w|^2} on random data from the same start, recomputing the
+     * gradients and then with the handover: at least {@code minTaken} hand-overs, and (upstream 1: the
+     * handed-over gradient is the recomputed one to the bit) identical steps. Returns w at start and after.
+     */
+    private static INDArray[] fitBothWays(long seed, long[] pShape, int minTaken, LossGraph loss) {
+        INDArray x = gaussian(seed, 24, 10);
+        INDArray t = gaussian(seed + 1, 24, 12);
+        INDArray w0 = gaussian(seed + 2, 10, 6).muli(0.3);
+        INDArray p0 = gaussian(seed + 3, pShape).muli(0.3);
         SameDiff sd = SameDiff.create();
         SDVariable in = sd.placeHolder("x", DataType.FLOAT, -1, 10);
         SDVariable teacher = sd.placeHolder("t", DataType.FLOAT, -1, 12);
         SDVariable w = sd.var("w", w0.dup());
         SDVariable p = sd.var("p", p0.dup());
-        // A second term, as in a real step (cross-entropy + distillation): SameDiff then runs the loss's
-        // forward op in fit (for the score), which it skips when the op's output is the whole loss.
-        SDVariable out = loss.on(sd, sd.math().tanh(in.mmul(w)), teacher, null, p)
-                .add(sd.math().square(w).sum().mul(1e-3));
-        sd.setLossVariables(out);
+        sd.setLossVariables(loss.build(sd, in, teacher, w, p).add(sd.math().square(w).sum().mul(1e-3)));
         sd.setTrainingConfig(TrainingConfig.builder().updater(new Sgd(0.1)).dataSetFeatureMapping("x")
                 .dataSetLabelMapping("t").build());
-
         MultiDataSet data = new MultiDataSet(new INDArray[] {x}, new INDArray[] {t});
         INDArray[] recomputed = fit(sd, data, w0, p0, false);
         long taken = GradientHandover.TAKEN.sum();
         INDArray[] handedOver = fit(sd, data, w0, p0, true);
-        assertTrue(GradientHandover.TAKEN.sum() - taken >= 2, "steps after the first use the handover");
-        // Upstream 1: the handed-over gradient is the recomputed one to the bit, and so are the steps.
+        long took = GradientHandover.TAKEN.sum() - taken;
+        assertTrue(took >= minTaken, "the steps after the first hand over every op's gradient: " + took + " of " + minTaken);
         assertArrayEquals(recomputed[0].data().asFloat(), handedOver[0].data().asFloat(), 0f);
         assertArrayEquals(recomputed[1].data().asFloat(), handedOver[1].data().asFloat(), 0f);
-        assertTrue(handedOver[0].sub(w0).amaxNumber().doubleValue() > 1e-3, "the steps moved w");
+        return new INDArray[] {w0, handedOver[0]};
     }
 
     /** w and p after three fit steps from w0, p0, with the handover on or off. */

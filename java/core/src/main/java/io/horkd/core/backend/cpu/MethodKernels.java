@@ -1,8 +1,6 @@
 package io.horkd.core.backend.cpu;
 
-import io.horkd.core.backend.reference.ReferenceLosses;
 import io.horkd.core.backend.reference.ReferenceMethods;
-import io.horkd.core.backend.reference.ReferenceMethods.Maps;
 import io.horkd.core.loss.LossBackend;
 import io.horkd.core.tensor.Features;
 import io.horkd.core.tensor.Labels;
@@ -14,8 +12,10 @@ import java.nio.FloatBuffer;
  * inside, work split over the CPU backend's threads, no copy of a whole mini-batch into float64.
  * <ul>
  *   <li>AT, the FitNet hint, DCT attention and DKD are means over samples of per-sample losses, so each
- *       sample runs the float64 reference arithmetic of {@link ReferenceMethods} on its own row, in
- *       parallel over samples: {@code L = (1/m) sum_i L_i}, {@code dL/dx_i = (1/m) dL_i/dx_i};</li>
+ *       sample runs the float64 arithmetic of {@link ReferenceMethods}' per-sample functions on its own
+ *       row, in parallel over samples: {@code L = (1/m) sum_i L_i}, {@code dL/dx_i = (1/m) dL_i/dx_i}. A
+ *       sample's maps are read in bulk into per-thread scratch and pooled on the fly ({@link MapRows});
+ *       its gradient row is written in place;</li>
  *   <li>SP and PKT couple the samples through an {@code m x m} Gram matrix, computed (and the gradient
  *       {@code (dG + dG^T) X}) with {@link Gemm}.</li>
  * </ul>
@@ -29,68 +29,139 @@ public final class MethodKernels {
         return (backend instanceof CpuBackend c ? c : io.horkd.core.backend.Backends.cpu()).par();
     }
 
-    /** Per-sample loss: value of a one-sample batch; gradient into {@code ds} ({@code dw} where it has one). */
-    @FunctionalInterface
-    private interface Sample {
-        double run(int b, int i, double[] ds, double[] dw);
-    }
-
     /**
-     * The mean over samples of {@code sample}'s values per problem; {@code coef[b] / m} times its gradients
-     * added to {@code gradS} (and, summed over samples and problems, to {@code gradW} of {@code wSize}).
+     * A mean over samples of per-sample losses that write their own gradient rows: each part of the
+     * samples gets its own {@code worker.apply(part)} (its scratch), which returns sample i's loss and adds
+     * {@code scale} times its gradient to that sample's rows ({@code scale = coef[b] / m}; NaN: no gradient).
      */
-    private static double[] perSample(LossBackend backend, Features s, Features gradS, Features gradW, int wSize,
-            double[] coef, long workPerSample, Sample sample) {
+    private static double[] perSampleRows(LossBackend backend, Features s, double[] coef, long workPerSample,
+            java.util.function.IntFunction<RowWorker> worker) {
         Parallel par = par(backend);
-        int batch = s.batch();
         int m = s.rows();
-        int d = s.cols();
-        double[] values = new double[batch];
-        for (int b = 0; b < batch; b++) {
+        double[] values = new double[s.batch()];
+        for (int b = 0; b < s.batch(); b++) {
             final int pb = b;
             int[] bounds = Parallel.even(m, par.partsFor(m, workPerSample * m));
-            int parts = bounds.length - 1;
-            double[] partValues = new double[parts];
-            double[][] partW = gradW == null ? null : new double[parts][wSize];
+            double[] partValues = new double[bounds.length - 1];
             double scale = coef == null ? 0 : coef[b] / m;
             par.run(bounds, (part, lo, hi) -> {
-                double[] ds = new double[d];
-                double[] dw = partW == null ? null : new double[wSize];
-                for (int i = lo; i < hi; i++) {
-                    java.util.Arrays.fill(ds, 0);
-                    partValues[part] += sample.run(pb, i, gradS == null ? null : ds, dw);
-                    if (gradS != null) {
-                        FloatBuffer g = gradS.buffer();
-                        int at = gradS.index(pb, i, 0);
-                        for (int q = 0; q < d; q++) g.put(at + q, (float) (g.get(at + q) + scale * ds[q]));
-                    }
-                    if (dw != null) {
-                        for (int q = 0; q < wSize; q++) partW[part][q] += dw[q];
-                        java.util.Arrays.fill(dw, 0);
-                    }
-                }
+                RowWorker work = worker.apply(part);
+                for (int i = lo; i < hi; i++) partValues[part] += work.run(pb, i, coef == null ? Double.NaN : scale);
             });
             double v = 0;
             for (double pv : partValues) v += pv;
             values[b] = v / m;
-            if (gradW != null) {
-                double[] w = new double[wSize];
-                for (double[] pw : partW) for (int q = 0; q < wSize; q++) w[q] += pw[q];
-                FloatBuffer g = gradW.buffer();
-                int at = gradW.index(0, 0, 0);
-                for (int q = 0; q < wSize; q++) g.put(at + q, (float) (g.get(at + q) + scale * w[q]));
-            }
         }
         return values;
     }
 
-    /** Sample i of problem b as a one-sample batch of maps. */
-    private static Maps sample(Features f, MapShape shape, int b, int i) {
-        double[] row = new double[shape.size()];
-        FloatBuffer buf = f.buffer();
-        int at = f.index(b, i, 0);
-        for (int q = 0; q < row.length; q++) row[q] = buf.get(at + q);
-        return new Maps(new double[][] {row}, shape.channels(), shape.height(), shape.width());
+    /** Sample i of problem b: its loss, and (unless {@code scale} is NaN: no gradient) scale times its gradient added. */
+    @FunctionalInterface
+    private interface RowWorker {
+        double run(int b, int i, double scale);
+    }
+
+    /**
+     * AT at one stage ({@link ReferenceMethods#attention}, per sample {@link ReferenceMethods#attentionSample}):
+     * {@code q} of the student's row and of the teacher's pooled to the student's size, straight from the
+     * float32 buffers ({@link MapRows}).
+     */
+    public static double[] attention(LossBackend backend, Features s, MapShape sm, Features t, MapShape tm, Features gradS,
+            double[] coef) {
+        int n = sm.positions();
+        return perSampleRows(backend, s, gradS == null ? null : coef, (long) sm.size() + tm.size(), part -> {
+            MapRows student = new MapRows(sm);
+            MapRows teacher = new MapRows(tm, sm.height(), sm.width());
+            double[] qs = new double[n];
+            double[] qt = new double[n];
+            double[] dq = new double[n];
+            return (b, i, scale) -> {
+                student.read(s, b, i);
+                student.meanOfSquares(qs);
+                teacher.read(t, b, i);
+                teacher.meanOfSquares(qt);
+                boolean grad = !Double.isNaN(scale);
+                double value = ReferenceMethods.attentionSample(qs, qt, n, grad ? dq : null) / n;
+                if (grad) student.addGradient(dq, scale, gradS, b, i);
+                return value;
+            };
+        });
+    }
+
+    /**
+     * The FitNet hint at one stage ({@link ReferenceMethods#hint}), through the regressor {@code w [Ct, Cs]}
+     * (a 1x1 convolution) when it is not null: per sample {@code r = W F^s}, {@code e = 2 (r - pool(F^t)) / N}
+     * ({@code N = Ct h w}), {@code dL/dF^s = W^T e}, {@code dL/dW = e F^s^T} summed over samples.
+     */
+    public static double[] hint(LossBackend backend, Features s, MapShape sm, Features t, MapShape tm, Features w,
+            Features gradS, Features gradW, double[] coef) {
+        double[][] wd = w == null ? null : w.problemAsDouble(0);
+        int n = sm.positions();
+        int cs = sm.channels();
+        int ct = tm.channels();
+        double count = (double) ct * n;
+        boolean grad = coef != null && (gradS != null || gradW != null);
+        double[][] partW = wd == null || gradW == null || !grad ? null : new double[s.rows()][];
+        long work = (long) sm.size() * (w == null ? 1 : w.rows()) + tm.size();
+        double[] values = perSampleRows(backend, s, grad ? coef : null, work, part -> {
+                MapRows student = new MapRows(sm);
+                MapRows teacher = new MapRows(tm, sm.height(), sm.width());
+                double[] target = new double[ct * n];
+                double[] r = new double[ct * n];
+                double[] ds = new double[cs * n];
+                return (b, i, scale) -> {
+                    float[] x = student.read(s, b, i);
+                    teacher.read(t, b, i);
+                    teacher.pool(target);
+                    if (wd == null) {
+                        for (int q = 0; q < r.length; q++) r[q] = x[q];
+                    } else {
+                        java.util.Arrays.fill(r, 0);
+                        for (int k = 0; k < ct; k++) {
+                            for (int c = 0; c < cs; c++) {
+                                for (int p = 0; p < n; p++) r[k * n + p] += wd[k][c] * x[c * n + p];
+                            }
+                        }
+                    }
+                    double value = 0;
+                    for (int q = 0; q < r.length; q++) {
+                        double diff = r[q] - target[q];
+                        value += diff * diff;
+                        r[q] = 2 * diff / count; // e = dL/dr
+                    }
+                    if (!Double.isNaN(scale)) {
+                        if (wd == null) {
+                            System.arraycopy(r, 0, ds, 0, ds.length);
+                        } else {
+                            java.util.Arrays.fill(ds, 0);
+                            double[] dw = partW == null ? null : partW[part] == null ? (partW[part] = new double[ct * cs]) : partW[part];
+                            for (int k = 0; k < ct; k++) {
+                                for (int c = 0; c < cs; c++) {
+                                    double acc = 0;
+                                    for (int p = 0; p < n; p++) {
+                                        double g = r[k * n + p];
+                                        ds[c * n + p] += wd[k][c] * g;
+                                        acc += g * x[c * n + p];
+                                    }
+                                    if (dw != null) dw[k * cs + c] += scale * acc;
+                                }
+                            }
+                        }
+                        if (gradS != null) addRow(gradS, b, i, ds, scale);
+                    }
+                    return value / count;
+                };
+            });
+        if (partW != null) { // summed over samples and problems in part order, rounded once
+            FloatBuffer g = gradW.buffer();
+            int at = gradW.index(0, 0, 0);
+            for (int q = 0; q < ct * cs; q++) {
+                double acc = 0;
+                for (double[] pw : partW) if (pw != null) acc += pw[q];
+                g.put(at + q, (float) (g.get(at + q) + acc));
+            }
+        }
+        return values;
     }
 
     private static double[] row(Features f, int b, int i) {
@@ -101,61 +172,49 @@ public final class MethodKernels {
         return row;
     }
 
-    private static void copy(double[] from, double[] to) {
-        if (to != null) System.arraycopy(from, 0, to, 0, from.length);
+    /** Adds {@code scale * d} to row i of problem b. */
+    private static void addRow(Features grad, int b, int i, double[] d, double scale) {
+        FloatBuffer g = grad.buffer();
+        int at = grad.index(b, i, 0);
+        for (int q = 0; q < d.length; q++) g.put(at + q, (float) (g.get(at + q) + scale * d[q]));
     }
 
-    /** AT at one stage ({@link ReferenceMethods#attention}). */
-    public static double[] attention(LossBackend backend, Features s, MapShape sm, Features t, MapShape tm, Features gradS,
-            double[] coef) {
-        return perSample(backend, s, gradS, null, 0, coef, (long) sm.size() + tm.size(), (b, i, ds, dw) -> {
-            ReferenceMethods.Value v = ReferenceMethods.attention(sample(s, sm, b, i), sample(t, tm, b, i));
-            if (ds != null) copy(v.dStudent()[0], ds);
-            return v.value();
-        });
-    }
-
-    /** The FitNet hint at one stage, through the regressor {@code w [Ct, Cs]} when it is not null. */
-    public static double[] hint(LossBackend backend, Features s, MapShape sm, Features t, MapShape tm, Features w,
-            Features gradS, Features gradW, double[] coef) {
-        double[][] wd = w == null ? null : w.problemAsDouble(0);
-        long work = (long) sm.size() * (w == null ? 1 : w.rows()) + tm.size();
-        return perSample(backend, s, gradS, w == null ? null : gradW, w == null ? 0 : w.size(), coef, work, (b, i, ds, dw) -> {
-            if (wd == null) {
-                ReferenceMethods.Value v = ReferenceMethods.hint(sample(s, sm, b, i), sample(t, tm, b, i));
-                if (ds != null) copy(v.dStudent()[0], ds);
-                return v.value();
-            }
-            ReferenceLosses.Result r = ReferenceMethods.hint(sample(s, sm, b, i), wd, sample(t, tm, b, i));
-            if (ds != null) copy(r.dStudent()[0], ds);
-            if (dw != null) {
-                double[][] g = r.dProjection();
-                for (int k = 0; k < g.length; k++) for (int c = 0; c < g[k].length; c++) dw[k * g[k].length + c] += g[k][c];
-            }
-            return r.value();
-        });
-    }
-
-    /** DCT attention at one stage; {@code weights[b][i]} the gating (null: every sample counts). */
+    /**
+     * DCT attention at one stage ({@link ReferenceMethods#dctSample} per sample, the attention maps read
+     * by {@link MapRows}); {@code weights[b][i]} the gating (null: every sample counts).
+     */
     public static double[] dctAttention(LossBackend backend, Features s, MapShape sm, Features t, MapShape tm,
             ReferenceMethods.Transform transform, double[][] weights, Features gradS, double[] coef) {
         long work = (long) sm.size() + tm.size() + (long) tm.positions() * (tm.height() + tm.width());
-        return perSample(backend, s, gradS, null, 0, coef, work, (b, i, ds, dw) -> {
-            double[] wi = weights == null ? null : new double[] {weights[b][i]};
-            if (wi != null && wi[0] == 0) return 0;
-            ReferenceMethods.Value v = ReferenceMethods.dctAttention(sample(s, sm, b, i), sample(t, tm, b, i), transform, wi);
-            if (ds != null) copy(v.dStudent()[0], ds);
-            return v.value();
+        return perSampleRows(backend, s, gradS == null ? null : coef, work, part -> {
+            MapRows student = new MapRows(sm);
+            MapRows teacher = new MapRows(tm);
+            double[] a = new double[sm.positions()];
+            double[] aT = new double[tm.positions()];
+            double[] da = new double[sm.positions()];
+            return (b, i, scale) -> {
+                double wi = weights == null ? 1 : weights[b][i];
+                if (wi == 0) return 0;
+                student.read(s, b, i);
+                student.meanOfSquares(a);
+                teacher.read(t, b, i);
+                teacher.meanOfSquares(aT);
+                boolean grad = !Double.isNaN(scale);
+                double dist = ReferenceMethods.dctSample(a, sm.height(), sm.width(), aT, tm.height(), tm.width(), transform,
+                        grad ? wi : 0, da);
+                if (grad) student.addGradient(da, scale, gradS, b, i);
+                return wi * dist;
+            };
         });
     }
 
-    /** DKD on logits ({@link ReferenceMethods#dkd}). */
+    /** DKD on logits ({@link ReferenceMethods#dkd} on each sample as a batch of one). */
     public static double[] dkd(LossBackend backend, Features zs, Features zt, Labels labels, double alpha, double beta,
             double temperature, Features gradS, double[] coef) {
-        return perSample(backend, zs, gradS, null, 0, coef, 16L * zs.cols(), (b, i, ds, dw) -> {
+        return perSampleRows(backend, zs, gradS == null ? null : coef, 16L * zs.cols(), part -> (b, i, scale) -> {
             ReferenceMethods.Value v = ReferenceMethods.dkd(new double[][] {row(zs, b, i)}, new double[][] {row(zt, b, i)},
                     new int[] {labels.get(b, i)}, alpha, beta, temperature);
-            if (ds != null) copy(v.dStudent()[0], ds);
+            if (!Double.isNaN(scale)) addRow(gradS, b, i, v.dStudent()[0], scale);
             return v.value();
         });
     }

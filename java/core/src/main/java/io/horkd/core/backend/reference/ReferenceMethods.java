@@ -109,24 +109,48 @@ public final class ReferenceMethods {
         int n = s.positions();
         double value = 0;
         double[][] ds = new double[m][s.data()[0].length];
+        double[] dq = new double[n];
         for (int i = 0; i < m; i++) {
-            double[] qs = channelMeanOfSquares(s, i);
-            double normS = norm(qs);
-            double[] as = scaled(qs, 1 / Math.max(normS, NORMALIZE_EPS));
-            double[] qt = channelMeanOfSquares(tp, i);
-            double[] at = scaled(qt, 1 / Math.max(norm(qt), NORMALIZE_EPS));
-            double[] e = new double[n];
-            for (int p = 0; p < n; p++) {
-                double diff = as[p] - at[p];
-                value += diff * diff;
-                e[p] = 2 * diff / ((double) m * n);
-            }
-            double[] dq = normalizeBackward(as, e, normS);
-            for (int c = 0; c < s.channels(); c++) {
-                for (int p = 0; p < n; p++) ds[i][c * n + p] = dq[p] * 2 * s.data()[i][c * n + p] / s.channels();
-            }
+            value += attentionSample(channelMeanOfSquares(s, i), channelMeanOfSquares(tp, i), (double) m * n, dq);
+            mapGradient(dq, s.data()[i], s.channels(), ds[i]);
         }
         return new Value(value / ((double) m * n), ds);
+    }
+
+    /**
+     * One sample of AT from its channel means of squares {@code qs} (student) and {@code qt} (the pooled
+     * teacher's): returns {@code sum_p (a^s_p - a^t_p)^2}, and into {@code dq} (if not null) the
+     * gradient with respect to {@code qs} of that sum divided by {@code denominator}.
+     */
+    public static double attentionSample(double[] qs, double[] qt, double denominator, double[] dq) {
+        int n = qs.length;
+        double normS = norm(qs);
+        double cs = 1 / Math.max(normS, NORMALIZE_EPS);
+        double ct = 1 / Math.max(norm(qt), NORMALIZE_EPS);
+        double sum = 0;
+        double dot = 0;
+        for (int p = 0; p < n; p++) {
+            double as = qs[p] * cs;
+            double diff = as - qt[p] * ct;
+            sum += diff * diff;
+            if (dq != null) {
+                dq[p] = 2 * diff / denominator; // e = dL/da
+                dot += as * dq[p];
+            }
+        }
+        if (dq != null) {
+            // dL/dq = (e - a (a . e)) / |q|, or e / 1e-12 under the floor
+            for (int p = 0; p < n; p++) dq[p] = normS <= NORMALIZE_EPS ? dq[p] / NORMALIZE_EPS : (dq[p] - qs[p] * cs * dot) / normS;
+        }
+        return sum;
+    }
+
+    /** {@code dL/dF_cp = dL/dq_p 2 F_cp / C}, for {@code q = mean_c F_c^2} of one sample {@code f}. */
+    static void mapGradient(double[] dq, double[] f, int channels, double[] df) {
+        int n = dq.length;
+        for (int c = 0; c < channels; c++) {
+            for (int p = 0; p < n; p++) df[c * n + p] = dq[p] * 2 * f[c * n + p] / channels;
+        }
     }
 
     /** {@code mean_c F_ic^2} at each position of sample i. */
@@ -243,37 +267,47 @@ public final class ReferenceMethods {
         if (weights != null && weights.length != m) {
             throw new IllegalArgumentException(weights.length + " weights for " + m + " samples");
         }
-        int h = s.height();
-        int w = s.width();
         double value = 0;
         double[][] ds = new double[m][s.data()[0].length];
+        double[] da = new double[s.positions()];
         for (int i = 0; i < m; i++) {
             double wi = weights == null ? 1 : weights[i];
-            double[] a = channelMeanOfSquares(s, i);
-            double[] an = minMax(a);
-            double[] k = transform(centred(an), h, w, transform);
-            double[] cs = minMax(k);
-            double[] kt = transform(centred(minMax(channelMeanOfSquares(t, i))), t.height(), t.width(), transform);
-            double[] ct = minMax(topLeft(kt, t.height(), t.width(), h, w));
-            double[] e = new double[h * w];
-            double sq = 0;
-            for (int p = 0; p < e.length; p++) {
-                e[p] = cs[p] - ct[p];
-                sq += e[p] * e[p];
-            }
-            double dist = Math.sqrt(sq);
-            value += wi * dist;
-            if (wi == 0 || dist == 0) continue;
-            double[] dc = scaled(e, wi / (dist * m));
-            double[] dk = minMaxBackward(k, cs, dc);
-            double[] dan = centred(transformTransposed(dk, h, w, transform));
-            double[] da = minMaxBackward(a, an, dan);
-            int n = h * w;
-            for (int c = 0; c < s.channels(); c++) {
-                for (int p = 0; p < n; p++) ds[i][c * n + p] = da[p] * 2 * s.data()[i][c * n + p] / s.channels();
-            }
+            if (wi == 0) continue;
+            value += wi * dctSample(channelMeanOfSquares(s, i), s.height(), s.width(), channelMeanOfSquares(t, i), t.height(),
+                    t.width(), transform, wi / m, da);
+            mapGradient(da, s.data()[i], s.channels(), ds[i]);
         }
         return new Value(value / m, ds);
+    }
+
+    /**
+     * One sample of DCT attention from the channel means of squares {@code a} ({@code h x w}, student) and
+     * {@code aT} ({@code ht x wt}, teacher, its own size): returns {@code |C^s - C^t|_2}, and into
+     * {@code da} the gradient of {@code coef} times it with respect to {@code a} (zeros where it is 0).
+     */
+    public static double dctSample(double[] a, int h, int w, double[] aT, int ht, int wt, Transform transform, double coef,
+            double[] da) {
+        double[] an = minMax(a);
+        double[] k = transform(centred(an), h, w, transform);
+        double[] cs = minMax(k);
+        double[] kt = transform(centred(minMax(aT)), ht, wt, transform);
+        double[] ct = minMax(topLeft(kt, ht, wt, h, w));
+        double[] e = new double[h * w];
+        double sq = 0;
+        for (int p = 0; p < e.length; p++) {
+            e[p] = cs[p] - ct[p];
+            sq += e[p] * e[p];
+        }
+        double dist = Math.sqrt(sq);
+        if (coef == 0 || dist == 0) {
+            Arrays.fill(da, 0);
+            return dist;
+        }
+        double[] dc = scaled(e, coef / dist);
+        double[] dk = minMaxBackward(k, cs, dc);
+        double[] dan = centred(transformTransposed(dk, h, w, transform));
+        System.arraycopy(minMaxBackward(a, an, dan), 0, da, 0, da.length);
+        return dist;
     }
 
     /** {@code w_i} of the DCT method's gating: 1 where the teacher's top-1 class (first of ties) is the label. */
