@@ -132,7 +132,7 @@ public record DistillConfig(Data data, LowResolution lowResolution, Stream teach
      * lists comma-separated) applied.
      */
     public static DistillConfig load(String presetOrFile, List<String> overrides) {
-        JsonNode tree = read(presetOrFile);
+        JsonNode tree = upgrade(read(presetOrFile));
         for (String o : overrides) apply((ObjectNode) tree, o);
         try {
             return YAML.treeToValue(tree, DistillConfig.class);
@@ -140,6 +140,61 @@ public record DistillConfig(Data data, LowResolution lowResolution, Stream teach
             throw new IllegalArgumentException("invalid configuration (" + presetOrFile + (overrides.isEmpty() ? "" : " with " + overrides)
                     + "): " + (e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage() : e.getMessage()), e);
         }
+    }
+
+    /** The keys of a loss in configurations written before objectives (horkd up to 2026-11-30). */
+    private static final java.util.Set<String> LEGACY_LOSS = java.util.Set.of("w1", "alpha", "beta", "gamma", "batchCenters");
+
+    /**
+     * A configuration written by an earlier horkd (a run's {@code config.yaml} or {@code results.json}),
+     * rewritten in place to the current form, so that old runs still report: a loss
+     * {@code {w1, alpha, beta, gamma, batchCenters}} meant {@code ce + w1*l1 + alpha*l2 + beta*l3 + gamma*lc}
+     * (centres of the batch or of the dataset), and the top-level {@code kd: {weight, temperature}} defined
+     * the two baselines that were built in: {@code kd} (CE + KD) and {@code rkd} (CE and the students' L2
+     * and L3). A current configuration is returned unchanged.
+     */
+    public static JsonNode upgrade(JsonNode config) {
+        if (!(config instanceof ObjectNode root)) return config;
+        JsonNode student = root.get("student");
+        if (root.get("loss") instanceof ObjectNode l && isLegacyLoss(l)) root.set("loss", objectiveOf(l));
+        if (student instanceof ObjectNode st && st.get("loss") instanceof ObjectNode l && isLegacyLoss(l)) {
+            st.set("loss", objectiveOf(l));
+        }
+        if (root.get("kd") instanceof ObjectNode kd && !root.has("methods")) {
+            JsonNode horkd = student != null && student.get("loss") instanceof ObjectNode sl ? sl : root.get("loss");
+            ObjectNode methods = JsonNodeFactory.instance.objectNode();
+            ObjectNode kdMethod = methods.putObject("kd");
+            kdMethod.put("ce", 1.0);
+            kdMethod.putObject("kd").put("weight", kd.path("weight").asDouble(1)).put("temperature", kd.path("temperature").asDouble(4));
+            ObjectNode rkd = methods.putObject("rkd");
+            rkd.put("ce", 1.0);
+            rkd.put("l2", horkd.path("l2").asDouble(0));
+            rkd.put("l3", horkd.path("l3").asDouble(0));
+            root.remove("kd");
+            root.set("methods", methods);
+        }
+        return root;
+    }
+
+    private static boolean isLegacyLoss(ObjectNode loss) {
+        java.util.Iterator<String> names = loss.fieldNames();
+        boolean any = false;
+        while (names.hasNext()) {
+            if (!LEGACY_LOSS.contains(names.next())) return false;
+            any = true;
+        }
+        return any;
+    }
+
+    private static ObjectNode objectiveOf(ObjectNode legacy) {
+        ObjectNode o = JsonNodeFactory.instance.objectNode();
+        o.put("ce", 1.0);
+        o.put("l1", legacy.path("w1").asDouble(0));
+        o.put("l2", legacy.path("alpha").asDouble(0));
+        o.put("l3", legacy.path("beta").asDouble(0));
+        o.putObject("lc").put("weight", legacy.path("gamma").asDouble(0))
+                .put("scope", legacy.path("batchCenters").asBoolean(false) ? "batch" : "dataset");
+        return o;
     }
 
     private static JsonNode read(String presetOrFile) {

@@ -90,8 +90,10 @@ public final class Report {
     public static Path rewrite(Path run) throws IOException {
         Path json = run.resolve("results.json");
         if (!Files.isRegularFile(json)) throw new IllegalArgumentException(run + " has no results.json: not a distill run directory");
-        Results r = new com.fasterxml.jackson.databind.ObjectMapper()
-                .registerModule(io.horkd.train.config.DistillConfig.OBJECTIVES).readValue(json.toFile(), Results.class);
+        var mapper = new com.fasterxml.jackson.databind.ObjectMapper().registerModule(io.horkd.train.config.DistillConfig.OBJECTIVES);
+        var tree = (com.fasterxml.jackson.databind.node.ObjectNode) mapper.readTree(json.toFile());
+        tree.set("config", io.horkd.train.config.DistillConfig.upgrade(tree.get("config"))); // runs of earlier versions too
+        Results r = mapper.treeToValue(tree, Results.class);
         write(r, run);
         return run.resolve("report.md");
     }

@@ -133,6 +133,13 @@ public final class StageTrainer {
                     + stages);
         }
         this.mapStages = mapStages(cfg.loss(), stages);
+        for (int k : this.teacher == null ? new int[0] : mapStages) {
+            if (!this.teacher.graph().hasVariable(ResNet.stage(k))) {
+                throw new IllegalArgumentException("stage " + cfg.name() + ": the terms on stage outputs (" + cfg.loss().reading(Term.Reads.MAPS)
+                        + ") read the teacher's '" + ResNet.stage(k) + "', which its graph does not name (a network saved by horkd "
+                        + "before 2026-12-01): train the teacher again, or leave those methods out of the baselines");
+            }
+        }
         this.shareTeacherOutputs = this.teacher != null && mapStages.length == 0 && 4L * cfg.epochs() * (train.size() / cfg.batch()) * cfg.batch()
                 * (this.teacher.featureSize() + train.classes()) <= TEACHER_CACHE_BYTES;
         this.dir = dir;

@@ -65,6 +65,32 @@ class DistillConfigTest {
         assertEquals(d, DistillConfig.load(f.toString(), List.of()));
     }
 
+    /** The configuration of a run written before objectives (2026-11-21's default, abridged) reads as what it meant. */
+    @Test
+    void configurationsOfEarlierVersionsReadAsTheyMeant(@TempDir Path dir) throws Exception {
+        String old = DistillConfig.load("default", List.of()).toYaml()
+                .replaceAll("(?s)\nstudent:.*?\ntrain:", """
+
+                student:
+                  epochs: 6
+                  initFromAssistant: true
+                  loss: {w1: 0.0, alpha: 0.02, beta: 0.01, gamma: 0.1, batchCenters: false}
+                loss: {w1: 0.5, alpha: 0.02, beta: 0.01, gamma: 1.0, batchCenters: true}
+                kd: {weight: 1.0, temperature: 4.0}
+                train:""")
+                .replaceAll("baselines:[^\n]*\n(- [^\n]*\n)*", "baselines: [scratch, kd, rkd, direct, init-ce, init-kd]\n");
+        assertTrue(old.contains("alpha") && !old.contains("methods"), old);
+        Path f = dir.resolve("config.yaml");
+        Files.writeString(f, old);
+        DistillConfig d = DistillConfig.load(f.toString(), List.of());
+        assertEquals(Objective.parse("ce + 0.02*l2 + 0.01*l3 + 0.1*lc"), d.studentLoss());
+        assertEquals(Objective.parse("ce + 0.5*l1 + 0.02*l2 + 0.01*l3 + lc(scope=batch)"), d.assistantLoss());
+        assertEquals(Objective.parse("ce + kd(temperature=4)"), d.method("kd"));
+        assertEquals(Objective.parse("ce + 0.02*l2 + 0.01*l3"), d.method("rkd"), "the students' L2 and L3, as it was built in");
+        assertEquals(List.of("scratch", "kd", "rkd", "direct", "init-ce", "init-kd"), d.baselines());
+        assertEquals(d, DistillConfig.load(f.toString(), List.of()));
+    }
+
     @Test
     void mistakesAreNamed(@TempDir Path dir) throws Exception {
         Path broken = Files.writeString(dir.resolve("broken.yaml"), "student:\n  loss: gamma: 0.1\n");

@@ -65,6 +65,11 @@ class StageTrainerTest {
         var e = assertThrows(IllegalArgumentException.class, () -> new StageTrainer(stage("bad", Degrade.by(2),
                 Objective.parse("ce + at(stage=4)"), 1), TRAIN, TEST, VIEWS, teacher, dir, null).run(null));
         assertEquals("at(stage=4): the stream has 3 stages", e.getMessage());
+        // A teacher saved before stage outputs were named (renamed here) is refused by name, before any training.
+        teacher.graph().renameVariable("stage2", "old_stage2");
+        e = assertThrows(IllegalArgumentException.class, () -> new StageTrainer(stage("old", Degrade.by(2), Objective.parse("ce + at"), 1),
+                TRAIN, TEST, VIEWS, teacher, dir, null));
+        assertTrue(e.getMessage().contains("read the teacher's 'stage2', which its graph does not name"), e.getMessage());
     }
 
     @Test
