@@ -26,8 +26,8 @@ public final class Network {
     private final ResNetSpec spec;
     private final int channels;
     private final int classes;
-    /** Results computed from the weights as they are, for stages this network teaches (see {@link #memo}). */
-    private final Map<Object, Object> memo = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Bumped whenever the weights are replaced or trained (see {@link #weightsVersion}). */
+    private long weightsVersion;
 
     public Network(SameDiff sd, ResNetSpec spec, int channels, int classes) {
         this.sd = sd;
@@ -86,23 +86,16 @@ public final class Network {
     }
 
     /**
-     * {@code compute}'s result for {@code key}, computed once while the weights stay as they are. The
-     * stages a frozen teacher teaches share its outputs this way (several students of one seed see the same
-     * teacher inputs); {@link #forget} drops everything when the weights change.
+     * A number that changes whenever the weights do ({@link #copyWeightsFrom}, {@link #weightsChanged}):
+     * what was derived from the weights (a teacher's cached outputs) is valid while it stays the same.
      */
-    @SuppressWarnings("unchecked")
-    public <T> T memo(Object key, java.util.function.Supplier<T> compute) {
-        return (T) memo.computeIfAbsent(key, k -> compute.get());
+    public long weightsVersion() {
+        return weightsVersion;
     }
 
-    /** Drops every {@link #memo}ised result (the weights are about to change). */
-    public void forget() {
-        memo.clear();
-    }
-
-    /** How many results are {@link #memo}ised. */
-    public int memoised() {
-        return memo.size();
+    /** Records that the weights changed (a training step). */
+    public void weightsChanged() {
+        weightsVersion++;
     }
 
     /** Copies every weight and running statistic of {@code other} (same spec) into this stream. */
@@ -110,7 +103,7 @@ public final class Network {
         if (!spec.equals(other.spec) || channels != other.channels || classes != other.classes) {
             throw new IllegalArgumentException("cannot initialise " + spec + " from " + other.spec);
         }
-        forget();
+        weightsChanged();
         for (SDVariable v : other.sd.variables()) {
             VariableType t = v.getVariableType();
             if ((t == VariableType.VARIABLE || t == VariableType.CONSTANT) && sd.hasVariable(v.name())

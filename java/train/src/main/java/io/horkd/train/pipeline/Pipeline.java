@@ -13,6 +13,7 @@ import io.horkd.train.eval.Evaluator;
 import io.horkd.train.model.Network;
 import io.horkd.train.stage.StageConfig;
 import io.horkd.train.stage.StageTrainer;
+import io.horkd.train.stage.TeacherCache;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.io.Writer;
@@ -55,7 +56,7 @@ public final class Pipeline {
     }
 
     /** An LR student of the run: the method's name, its loss, and the network it learns from (or null). */
-    private record Student(String method, Objective loss, Network teacher) {}
+    private record Student(String method, Objective loss, TeacherCache teacher) {}
 
     /** One evaluated network at one input view. */
     public record Evaluation(String method, String stage, long seed, int factor, int side, double top1, double top5, double[] recall,
@@ -111,20 +112,23 @@ public final class Pipeline {
                 teacher = stage(new StageConfig("teacher-s" + seed, cfg.teacher().spec(), Degrade.NONE, Degrade.NONE, DistillConfig.CE,
                         cfg.teacher().epochs(), t.batch(), t.lr(), t.weightDecay(), augment, seed), train, test, views, null, null, recording, epochs);
             }
+            // The run's caches of what each frozen teacher computes, shared by the stages it teaches.
+            TeacherCache teacherCache = new TeacherCache(teacher);
             Network assistant = stage(new StageConfig("assistant-s" + seed, cfg.assistant().spec(), Degrade.NONE, Degrade.NONE, assistantLoss,
-                    cfg.assistant().epochs(), t.batch(), t.lr(), t.weightDecay(), augment, seed), train, test, views, teacher, null, recording, epochs);
+                    cfg.assistant().epochs(), t.batch(), t.lr(), t.weightDecay(), augment, seed), train, test, views, teacherCache, null, recording, epochs);
+            TeacherCache assistantCache = new TeacherCache(assistant);
             evals.addAll(evaluateHr("teacher", "teacher-s" + seed, teacher, seed, test, views, side));
             evals.addAll(evaluateHr("assistant", "assistant-s" + seed, assistant, seed, test, views, side));
             for (int factor : cfg.lowResolution().factors()) {
                 Degrade lr = cfg.degrade(factor);
                 List<Student> students = new ArrayList<>();
-                students.add(new Student("horkd", horkd, assistant));
+                students.add(new Student("horkd", horkd, assistantCache));
                 for (String b : cfg.baselines()) {
                     switch (b) {
                         case "scratch", "init-ce" -> students.add(new Student(b, DistillConfig.CE, null));
-                        case "direct" -> students.add(new Student(b, horkd, teacher));
-                        case "init-kd" -> students.add(new Student(b, cfg.method("kd"), assistant));
-                        default -> students.add(new Student(b, cfg.method(b), assistant));
+                        case "direct" -> students.add(new Student(b, horkd, teacherCache));
+                        case "init-kd" -> students.add(new Student(b, cfg.method("kd"), assistantCache));
+                        default -> students.add(new Student(b, cfg.method(b), assistantCache));
                     }
                 }
                 for (Student st : students) {
@@ -143,7 +147,7 @@ public final class Pipeline {
         return r;
     }
 
-    private Network stage(StageConfig sc, ImageSet train, ImageSet test, Views views, Network teacher, Network init,
+    private Network stage(StageConfig sc, ImageSet train, ImageSet test, Views views, TeacherCache teacher, Network init,
             StageTrainer.Listener recording, List<StageTrainer.EpochMetrics> epochs) {
         LOG.info("stage {}: {} on {} with {}", sc.name(), sc.network(), sc.input().describe(train.height()), sc.loss());
         StageTrainer.Result r = new StageTrainer(sc, train, test, views, teacher, run.resolve("checkpoints"), recording).run(init);

@@ -35,7 +35,7 @@ class StageTrainerTest {
     @Test
     void teacherThenLowResolutionStudentWithEveryTerm(@TempDir Path dir) {
         StageTrainer.Result teacher = new StageTrainer(stage("teacher", Degrade.NONE, Objective.parse("ce"), 6), TRAIN, TEST, VIEWS,
-                null, dir, null).run(null);
+                (Network) null, dir, null).run(null);
         assertTrue(teacher.history().get(5).testTop1() > 0.9, "teacher accuracy " + teacher.history());
         assertTrue(teacher.history().get(5).objective() < teacher.history().get(0).objective(), teacher.history().toString());
         Objective all = Objective.parse("ce + l1 + 0.02*l2 + 0.01*l3 + lc + kd(temperature=4)");
@@ -47,19 +47,19 @@ class StageTrainerTest {
     /** Every method on stage outputs and DKD in one student: it trains, reads the teacher's maps, ramps DKD. */
     @Test
     void aStudentWithEveryMethodTrains(@TempDir Path dir) {
-        Network teacher = new StageTrainer(stage("teacher", Degrade.NONE, Objective.parse("ce"), 4), TRAIN, TEST, VIEWS, null, dir,
+        Network teacher = new StageTrainer(stage("teacher", Degrade.NONE, Objective.parse("ce"), 4), TRAIN, TEST, VIEWS, (Network) null, dir,
                 null).run(null).network();
         // Weights far below METHODS.md's (tuned for CIFAR ResNets): this checks the wiring on a tiny network.
         Objective all = Objective.parse("ce + 10*at + 0.1*fitnet + 0.1*dct + 10*sp + 10*pkt + 0.1*dkd(warmup=4)");
-        assertArrayEquals(new int[] {1, 2, 3}, StageTrainer.mapStages(all, 3));
-        assertArrayEquals(new int[] {2}, StageTrainer.mapStages(Objective.parse("fitnet"), 3));
-        assertArrayEquals(new int[] {3}, StageTrainer.mapStages(Objective.parse("sp + at(stage=3)"), 3));
+        assertArrayEquals(new int[] {1, 2, 3}, StageGraph.mapStages(all, 3));
+        assertArrayEquals(new int[] {2}, StageGraph.mapStages(Objective.parse("fitnet"), 3));
+        assertArrayEquals(new int[] {3}, StageGraph.mapStages(Objective.parse("sp + at(stage=3)"), 3));
         StageTrainer.Result student = new StageTrainer(stage("all", Degrade.by(2), all, 3), TRAIN, TEST, VIEWS, teacher, dir, null)
                 .run(null);
         assertTrue(student.history().get(2).testTop1() > 0.5, "student accuracy " + student.history());
         for (StageTrainer.EpochMetrics e : student.history()) assertTrue(Double.isFinite(e.objective()), e.toString());
         org.nd4j.autodiff.samediff.SameDiff sd = student.network().graph();
-        assertEquals(0.75, sd.getVariable(StageTrainer.DKD_RAMP).getArr().getDouble(0), 1e-7, "the third epoch's ramp, 3/4");
+        assertEquals(0.75, sd.getVariable(StageGraph.DKD_RAMP).getArr().getDouble(0), 1e-7, "the third epoch's ramp, 3/4");
         assertTrue(sd.hasVariable("fitnet/stage2/regressor/w") && sd.getVariable("fitnet/stage2/regressor/w").getVariableType()
                 == org.nd4j.autodiff.samediff.VariableType.VARIABLE, "the regressor trains with the student");
         var e = assertThrows(IllegalArgumentException.class, () -> new StageTrainer(stage("bad", Degrade.by(2),
@@ -75,14 +75,14 @@ class StageTrainerTest {
     @Test
     void aKilledRunResumesFromItsLastCheckpointAndEndsWhereAnUninterruptedOneDoes(@TempDir Path dir) {
         StageConfig cfg = stage("t", Degrade.NONE, Objective.parse("ce"), 2);
-        StageTrainer.Result straight = new StageTrainer(cfg, TRAIN, TEST, VIEWS, null, dir.resolve("a"), null).run(null);
+        StageTrainer.Result straight = new StageTrainer(cfg, TRAIN, TEST, VIEWS, (Network) null, dir.resolve("a"), null).run(null);
         StageTrainer.Listener killer = new StageTrainer.Listener() {
             @Override
             public void epochStarted(String stage, int epoch, int epochs, int steps) {
                 if (epoch == 2) throw new IllegalStateException("killed");
             }
         };
-        assertThrows(IllegalStateException.class, () -> new StageTrainer(cfg, TRAIN, TEST, VIEWS, null, dir.resolve("b"), killer).run(null));
+        assertThrows(IllegalStateException.class, () -> new StageTrainer(cfg, TRAIN, TEST, VIEWS, (Network) null, dir.resolve("b"), killer).run(null));
         List<Integer> epochsRun = new ArrayList<>();
         StageTrainer.Listener counter = new StageTrainer.Listener() {
             @Override
@@ -90,7 +90,7 @@ class StageTrainerTest {
                 epochsRun.add(epoch);
             }
         };
-        StageTrainer.Result resumed = new StageTrainer(cfg, TRAIN, TEST, VIEWS, null, dir.resolve("b"), counter).run(null);
+        StageTrainer.Result resumed = new StageTrainer(cfg, TRAIN, TEST, VIEWS, (Network) null, dir.resolve("b"), counter).run(null);
         assertEquals(List.of(2), epochsRun);
         assertEquals(2, resumed.history().size());
         assertEquals(straight.history().get(0).trainCe(), resumed.history().get(0).trainCe());
@@ -101,34 +101,35 @@ class StageTrainerTest {
         assertTrue(a.equalsWithEps(b, 1e-4), "uninterrupted " + a + " vs resumed " + b);
     }
 
-    /** Students of one teacher and seed reuse its outputs (step for step, and the centres), and train exactly as without. */
+    /** Students of one teacher and seed reuse its outputs through the run's cache (step for step, and the centres), and train exactly as without. */
     @Test
     void studentsOfOneTeacherShareItsOutputsAndTrainAsWithout(@TempDir Path dir) {
-        Network teacher = new StageTrainer(stage("teacher", Degrade.NONE, Objective.parse("ce"), 2), TRAIN, TEST, VIEWS, null, dir, null)
+        Network teacher = new StageTrainer(stage("teacher", Degrade.NONE, Objective.parse("ce"), 2), TRAIN, TEST, VIEWS, (Network) null, dir, null)
                 .run(null).network();
         Network copy = Network.create(NET, TRAIN.channels(), TRAIN.classes(), 99);
         copy.copyWeightsFrom(teacher);
+        TeacherCache cache = new TeacherCache(teacher);
         Objective w = Objective.parse("ce + 0.02*l2 + 0.01*l3 + lc + kd");
-        new StageTrainer(stage("a", Degrade.by(2), w, 2), TRAIN, TEST, VIEWS, teacher, dir, null).run(null);
+        new StageTrainer(stage("a", Degrade.by(2), w, 2), TRAIN, TEST, VIEWS, cache, dir, null).run(null);
         int steps = TRAIN.size() / 32;
-        assertEquals(1 + 2 * steps, teacher.memoised()); // the centres and every step's outputs
-        Network fromMemo = new StageTrainer(stage("b", Degrade.by(2), w, 2), TRAIN, TEST, VIEWS, teacher, dir, null).run(null).network();
-        new StageTrainer(stage("c", Degrade.by(3), w, 1), TRAIN, TEST, VIEWS, teacher, dir, null).run(null);
-        assertEquals(1 + 2 * steps, teacher.memoised()); // another student, another LR factor: the same teacher inputs
-        assertEquals(0, copy.memoised());
-        Network computed = new StageTrainer(stage("b2", Degrade.by(2), w, 2), TRAIN, TEST, VIEWS, copy, dir, null).run(null).network();
-        assertEquals(1 + 2 * steps, copy.memoised());
+        assertEquals(1 + 2 * steps, cache.size()); // the centres and every step's outputs
+        Network fromCache = new StageTrainer(stage("b", Degrade.by(2), w, 2), TRAIN, TEST, VIEWS, cache, dir, null).run(null).network();
+        new StageTrainer(stage("c", Degrade.by(3), w, 1), TRAIN, TEST, VIEWS, cache, dir, null).run(null);
+        assertEquals(1 + 2 * steps, cache.size()); // another student, another LR factor: the same teacher inputs
+        TeacherCache fresh = new TeacherCache(copy);
+        Network computed = new StageTrainer(stage("b2", Degrade.by(2), w, 2), TRAIN, TEST, VIEWS, fresh, dir, null).run(null).network();
+        assertEquals(1 + 2 * steps, fresh.size());
         INDArray x = VIEWS.plain(TEST, new int[] {0, 1, 2, 3, 4}, Degrade.by(2))[0];
-        assertArrayEquals(computed.featuresAndLogits(x)[1].ravel().toDoubleVector(), fromMemo.featuresAndLogits(x)[1].ravel().toDoubleVector(), 0.0);
+        assertArrayEquals(computed.featuresAndLogits(x)[1].ravel().toDoubleVector(), fromCache.featuresAndLogits(x)[1].ravel().toDoubleVector(), 0.0);
         // New weights invalidate what was derived from the old ones.
-        copy.copyWeightsFrom(fromMemo);
-        assertEquals(0, copy.memoised());
+        copy.copyWeightsFrom(fromCache);
+        assertEquals(0, fresh.size());
     }
 
     @Test
     void aDistillationStageWithoutTeacherIsRefused(@TempDir Path dir) {
         Exception e = assertThrows(IllegalArgumentException.class,
-                () -> new StageTrainer(stage("s", Degrade.by(2), Objective.parse("ce").with(1, Objective.HORKD.terms().get(0).term()), 1), TRAIN, TEST, VIEWS, null, dir, null));
+                () -> new StageTrainer(stage("s", Degrade.by(2), Objective.parse("ce").with(1, Objective.HORKD.terms().get(0).term()), 1), TRAIN, TEST, VIEWS, (Network) null, dir, null));
         assertTrue(e.getMessage().contains("needs a teacher"), e.getMessage());
         Network wrongClasses = Network.create(NET, 1, 5, 1);
         assertThrows(IllegalArgumentException.class,
