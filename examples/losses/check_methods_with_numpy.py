@@ -1,7 +1,8 @@
 """Cross-checks the methods of `horkd losses --method` with an independent NumPy implementation of METHODS.md.
 
 Written from METHODS.md and the public code it names (RepDistiller's AT, FitNet, SP and PKT, mdistiller's
-DKD, the official DFTOurs.py of the DCT method) in NumPy's broadcast style, in float64: the DFT's real
+DKD, the official DFTOurs.py of the DCT method; resolution-aware distillation's pair-wise constraint and
+MMD, whose gradient holds the bandwidth constant, so its differences do too) in NumPy's broadcast style, in float64: the DFT's real
 part comes from np.fft here (horkd evaluates it as two separable cosine/sine products), the DCT from an
 explicit orthonormal basis, pooling from PyTorch's bin rule. For each method it writes fresh random
 cross-resolution inputs (teacher maps larger than the student's), runs ./horkd on them, and compares the
@@ -93,6 +94,29 @@ def pkt_loss(g, f):
     return (pt * np.log((pt + PKT_EPS) / (ps + PKT_EPS))).mean()
 
 
+def pairwise_loss(g, f):
+    def cosines(x):
+        x = x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)
+        return x @ x.T
+    off = ~np.eye(len(g), dtype=bool)
+    return ((cosines(g) - cosines(f))[off] ** 2).mean()
+
+
+def mmd_bandwidth(x, f):
+    z = np.vstack([x, f])
+    d = ((z[:, None, :] - z[None, :, :]) ** 2).sum(-1)
+    return d.sum() / (len(z) * (len(z) - 1))
+
+
+def mmd_loss(g, p, f, beta):
+    """Biased MMD^2 of {P g_i} and {f_i}, five Gaussian kernels at beta times 1/4 .. 4 (beta given: held constant)."""
+    x = g @ p.T
+    def k(a, b):
+        d = ((a[:, None, :] - b[None, :, :]) ** 2).sum(-1)
+        return sum(np.exp(-d / (q * beta)) for q in (0.25, 0.5, 1.0, 2.0, 4.0))
+    return k(x, x).mean() + k(f, f).mean() - 2 * k(x, f).mean()
+
+
 def dkd_loss(zs, zt, labels, alpha=1.0, beta=8.0, temperature=4.0):
     def softmax(z):
         e = np.exp(z - z.max(axis=1, keepdims=True))
@@ -135,7 +159,7 @@ def check(name, value, loss, x, grad, rng, probes=12):
         numeric = (loss(up) - loss(down)) / (2 * h)
         worst = max(worst, abs(numeric - grad[idx]) / scale)
     ok = rel < 1e-6 and worst < 1e-4
-    print(f"{name:8s} horkd {value:.12g}  numpy {want:.12g}  relative difference {rel:.1e}; "
+    print(f"{name:9s} horkd {value:.12g}  numpy {want:.12g}  relative difference {rel:.1e}; "
           f"{probes} gradient entries, worst error {worst:.1e} of max |grad|  {'ok' if ok else 'DISAGREE'}")
     return ok
 
@@ -150,11 +174,13 @@ def main(seed):
     zs, zt = f32(m, classes, scale=2.0), f32(m, classes, scale=3.0)
     labels = rng.integers(0, classes, m).astype(np.int32)
     g, f = f32(m, 10), f32(m, 16, offset=1.0)
+    p = f32(16, 10, scale=0.4)
+    beta = mmd_bandwidth(g @ p.T, f)  # MMD's gradient holds the bandwidth at its value here (METHODS.md)
     right = (zt.argmax(axis=1) == labels).astype(np.float64)
     ok = True
     with tempfile.TemporaryDirectory() as tmp:
         d = Path(tmp)
-        for name, array in {"sm": s, "tm": t, "r": r, "zs": zs, "zt": zt, "g": g, "f": f}.items():
+        for name, array in {"sm": s, "tm": t, "r": r, "zs": zs, "zt": zt, "g": g, "f": f, "p": p}.items():
             np.save(d / f"{name}.npy", array.astype(np.float32))
         np.save(d / "labels.npy", labels)
         maps = ["--student-maps", d / "sm.npy", "--teacher-maps", d / "tm.npy"]
@@ -167,6 +193,9 @@ def main(seed):
             ("dct", maps, "dct", s, lambda x: dct_loss(x, t, "dct", np.ones(m))),
             ("sp", maps, "sp", s, lambda x: sp_loss(x, t)),
             ("pkt", ["--student", d / "g.npy", "--teacher", d / "f.npy"], "pkt", g, lambda x: pkt_loss(x, f)),
+            ("pairwise", ["--student", d / "g.npy", "--teacher", d / "f.npy"], "pairwise", g, lambda x: pairwise_loss(x, f)),
+            ("mmd", ["--student", d / "g.npy", "--teacher", d / "f.npy", "--projection", d / "p.npy"], "mmd", g,
+             lambda x: mmd_loss(x, p, f, beta)),
             ("dkd", ["--student-logits", d / "zs.npy", "--teacher-logits", d / "zt.npy", "--labels", d / "labels.npy"],
              "dkd", zs, lambda x: dkd_loss(x, zt, labels)),
         ]
@@ -179,6 +208,10 @@ def main(seed):
         # FitNet's regressor gets its gradient too.
         out = run_horkd(["--method", "fitnet", "--projection-grad-out", d / "gr.npy", *maps, "--regressor", d / "r.npy"])
         ok &= check("fitnet/r", out["fitnet"], lambda x: fitnet_loss(s, t, x), r, np.load(d / "gr.npy").astype(np.float64), rng)
+        # And MMD's projection.
+        out = run_horkd(["--method", "mmd", "--projection-grad-out", d / "gp.npy", "--student", d / "g.npy", "--teacher", d / "f.npy",
+                         "--projection", d / "p.npy"])
+        ok &= check("mmd/P", out["mmd"], lambda x: mmd_loss(g, x, f, beta), p, np.load(d / "gp.npy").astype(np.float64), rng)
     print("agree" if ok else "DISAGREE")
     return 0 if ok else 1
 

@@ -40,7 +40,7 @@ import picocli.CommandLine.Spec;
         description = {"Computes the terms of an objective (or one method) and their weighted total for saved inputs",
             "(.npy, C order, float32/float64; labels int32/int64) and prints one line of JSON.",
             "Features are [m, d] or [B, m, d] (B independent problems; values are summed over them); maps [m, C, H, W]."},
-        footer = {"", "Terms on features (l1, l2, l3, lc, pkt) read --student and --teacher; on logits (ce, kd, dkd)",
+        footer = {"", "Terms on features (l1, l2, l3, lc, pkt, pairwise, mmd) read --student and --teacher; on logits (ce, kd, dkd)",
             "--student-logits and --teacher-logits; on maps (at, fitnet, dct, sp) --student-maps and --teacher-maps.",
             "--grad-out is dL/d(the student input): features, else maps, else logits. Definitions: LOSSES.md, METHODS.md."})
 final class LossesCommand implements Callable<Integer> {
@@ -90,7 +90,8 @@ final class LossesCommand implements Callable<Integer> {
         String objective;
 
         @Option(names = "--method", paramLabel = "NAME", description = {"One method with weight 1: at, dct, dft (dct's dft-real),",
-            "fitnet, sp on maps; pkt on features; dkd on logits (dct and dft gate on the teacher's right samples",
+            "fitnet, sp on maps; pkt, pairwise, mmd on features (mmd through --projection where widths differ);",
+            "dkd on logits (dct and dft gate on the teacher's right samples",
             "where --teacher-logits and --labels are given)."})
         String method;
     }
@@ -120,14 +121,14 @@ final class LossesCommand implements Callable<Integer> {
     }
 
     /** {@code --method}'s names. */
-    static final List<String> METHODS = List.of("at", "dct", "dft", "fitnet", "sp", "pkt", "dkd");
+    static final List<String> METHODS = List.of("at", "dct", "dft", "fitnet", "sp", "pkt", "dkd", "pairwise", "mmd");
 
     private Objective objective() {
         if (what == null || (what.objective == null && what.method == null)) return Objective.PAPER;
         if (what.objective != null) return Objective.parse(what.objective);
         String gate = teacherLogits != null && labels != null ? "" : "gate=false";
         return switch (what.method.trim().toLowerCase(Locale.ROOT)) {
-            case "at", "fitnet", "sp", "pkt", "dkd" -> Objective.parse(what.method.trim().toLowerCase(Locale.ROOT));
+            case "at", "fitnet", "sp", "pkt", "dkd", "pairwise", "mmd" -> Objective.parse(what.method.trim().toLowerCase(Locale.ROOT));
             case "dct" -> Objective.parse(gate.isEmpty() ? "dct" : "dct(" + gate + ")");
             case "dft" -> Objective.parse("dct(transform=dft-real" + (gate.isEmpty() ? "" : ", " + gate) + ")");
             default -> throw new IllegalArgumentException("unknown method '" + what.method + "'; known: "

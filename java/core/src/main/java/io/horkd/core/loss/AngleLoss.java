@@ -39,14 +39,6 @@ public record AngleLoss(Reduction reduction) implements Term {
     }
 
     @Override
-    public Reads reads() {
-        return Reads.FEATURES;
-    }
-
-    @Override
-    public void check(LossInput input) {}
-
-    @Override
     public double[] run(LossBackend backend, LossInput input, Features gradS, Features gradP, double[] coef) {
         if (!enough(input)) return new double[input.student().batch()];
         return backend.relational(null, null, this, coef, input.student(), input.teacher(), gradS)[1];

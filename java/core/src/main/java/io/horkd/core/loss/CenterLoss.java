@@ -43,11 +43,6 @@ public record CenterLoss(Scope scope) implements Term {
     }
 
     @Override
-    public Reads reads() {
-        return Reads.FEATURES;
-    }
-
-    @Override
     public void check(LossInput input) {
         int batch = input.student().batch();
         int m = input.student().rows();

@@ -58,14 +58,6 @@ public record DistanceLoss(Function function, Reduction reduction) implements Te
     }
 
     @Override
-    public Reads reads() {
-        return Reads.FEATURES;
-    }
-
-    @Override
-    public void check(LossInput input) {}
-
-    @Override
     public double[] run(LossBackend backend, LossInput input, Features gradS, Features gradP, double[] coef) {
         if (!enough(input)) return new double[input.student().batch()];
         return backend.relational(this, coef, null, null, input.student(), input.teacher(), gradS)[0];

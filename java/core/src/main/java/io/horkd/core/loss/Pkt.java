@@ -12,14 +12,6 @@ import io.horkd.core.tensor.Features;
  */
 public record Pkt() implements Term {
     @Override
-    public Reads reads() {
-        return Reads.FEATURES;
-    }
-
-    @Override
-    public void check(LossInput input) {}
-
-    @Override
     public double[] run(LossBackend backend, LossInput in, Features gradS, Features gradP, double[] coef) {
         if (backend.takesFloat64()) {
             return MapTerms.reference(in.student(), gradS, coef,

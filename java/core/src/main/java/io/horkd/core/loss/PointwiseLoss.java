@@ -36,11 +36,6 @@ public record PointwiseLoss(Metric metric) implements Term {
     }
 
     @Override
-    public Reads reads() {
-        return Reads.FEATURES;
-    }
-
-    @Override
     public void check(LossInput input) {
         input.requireTeacherSpace("L1");
     }

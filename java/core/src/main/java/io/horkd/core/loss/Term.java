@@ -31,14 +31,17 @@ public interface Term extends DistillationLoss {
         return kind().key();
     }
 
-    Reads reads();
+    /** What it reads: the pooled features unless it says otherwise. */
+    default Reads reads() {
+        return Reads.FEATURES;
+    }
 
     /**
      * Throws, naming the argument, when the input lacks what this term needs (labels, centres, a
      * projection, equal shapes) or holds it in a form the term cannot take. Everything the input holds
-     * has already passed {@link LossInput#checkGiven}.
+     * has already passed {@link LossInput#checkGiven}; a term that needs nothing more keeps this default.
      */
-    void check(LossInput input);
+    default void check(LossInput input) {}
 
     /**
      * The term's unweighted value per problem; adds {@code coef[b] * dL_b/dx} to the gradient targets

@@ -25,7 +25,9 @@ public final class Terms {
             TermKind.of(9, "dct", DctAttention.class, new DctAttention(ReferenceMethods.Transform.DCT, true, 0)),
             TermKind.of(10, "sp", SimilarityPreserving.class, new SimilarityPreserving(0)),
             TermKind.of(11, "pkt", Pkt.class, new Pkt()),
-            TermKind.of(12, "dkd", Dkd.class, Dkd.defaults()));
+            TermKind.of(12, "dkd", Dkd.class, Dkd.defaults()),
+            TermKind.of(13, "pairwise", PairwiseConstraint.class, new PairwiseConstraint()),
+            TermKind.of(14, "mmd", Mmd.class, new Mmd()));
 
     /** The kind of {@code term}. */
     public static TermKind<?> kindOf(Term term) {

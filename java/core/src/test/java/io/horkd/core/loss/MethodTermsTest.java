@@ -103,11 +103,7 @@ class MethodTermsTest {
     }
 
     private static void close(String what, float[] want, float[] got) {
-        double max = 0;
-        for (float v : want) max = Math.max(max, Math.abs(v));
-        for (int q = 0; q < want.length; q++) {
-            assertEquals(want[q], got[q], 2e-7 * Math.abs(want[q]) + 1e-7 * max + 1e-30, what + " [" + q + "]");
-        }
+        TestData.assertClose(what, want, got, 2e-7, 1e-7);
     }
 
     /** The whole objective's gradient, student maps and regressor, by central differences on exact float64 input. */

@@ -69,4 +69,17 @@ public final class TestData {
         for (int i = 0; i < x.length; i++) out[i] = x[i].clone();
         return out;
     }
+
+    /**
+     * Asserts every entry of {@code got} within {@code rel |want_q| + ofMax * max |want| + 1e-30} of
+     * {@code want}: float32 gradients against float64 ones, relative to the entry and to the largest.
+     */
+    public static void assertClose(String what, float[] want, float[] got, double rel, double ofMax) {
+        org.junit.jupiter.api.Assertions.assertEquals(want.length, got.length, what + ": lengths");
+        double max = 0;
+        for (float v : want) max = Math.max(max, Math.abs(v));
+        for (int q = 0; q < want.length; q++) {
+            org.junit.jupiter.api.Assertions.assertEquals(want[q], got[q], rel * Math.abs(want[q]) + ofMax * max + 1e-30, what + " [" + q + "]");
+        }
+    }
 }

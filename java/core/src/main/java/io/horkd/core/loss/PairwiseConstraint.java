@@ -1,0 +1,21 @@
+package io.horkd.core.loss;
+
+import io.horkd.core.backend.cpu.RakdKernels;
+import io.horkd.core.backend.reference.ReferenceRakd;
+import io.horkd.core.tensor.Features;
+
+/**
+ * Resolution-aware distillation's pair-wise constraint (seed 002; METHODS.md) on pooled features:
+ * {@code L = mean over i != j of (cos(g_i, g_j) - cos(f_i, f_j))^2}, the student's cosine-similarity matrix
+ * against the teacher's (widths may differ; 0 for m < 2). Weight 1 in METHODS.md.
+ */
+public record PairwiseConstraint() implements Term {
+    @Override
+    public double[] run(LossBackend backend, LossInput in, Features gradS, Features gradP, double[] coef) {
+        if (backend.takesFloat64()) {
+            return MapTerms.reference(in.student(), gradS, coef,
+                    b -> ReferenceRakd.pairwise(in.student().problemAsDouble(b), in.teacher().problemAsDouble(b)));
+        }
+        return RakdKernels.pairwise(backend, in.student(), in.teacher(), gradS, coef);
+    }
+}
