@@ -14,6 +14,7 @@
 #include "horkd/kernels/gemm.cuh"
 #include "horkd/kernels/pairwise.cuh"
 #include "horkd/kernels/pointwise.cuh"
+#include "horkd/kernels/rakd.cuh"
 #include "workspace.cuh"
 #include "launch.cuh"
 
@@ -216,7 +217,7 @@ struct Projected {
     }
 };
 
-enum class FeatureLoss { kCenter, kPointwiseMae, kPointwiseMse };
+enum class FeatureLoss { kCenter, kPointwiseMae, kPointwiseMse, kMmd, kCosine };
 
 int feature_loss(horkd_workspace* ws, const char* fn, FeatureLoss kind, const float* s, const float* t, int batch,
                  int m, int ds, int dt, const int* labels, int classes, const float* centers, const float* projection,
@@ -225,7 +226,9 @@ int feature_loss(horkd_workspace* ws, const char* fn, FeatureLoss kind, const fl
     HORKD_TRY(need(fn, s, "d_student"));
     HORKD_TRY(need(fn, t, "d_teacher"));
     HORKD_TRY(need(fn, values, "values"));
-    if (projection == nullptr && ds != dt) {
+    const bool cosine = kind == FeatureLoss::kCosine;  // compares m x m matrices: any widths, no projection
+    if (cosine && projection != nullptr) return invalid("takes no projection (the widths may differ)", fn);
+    if (!cosine && projection == nullptr && ds != dt) {
         return horkd_fail(HORKD_ERROR_INVALID_ARGUMENT, "%s: student width %d != teacher width %d needs a projection [%d, %d]",
                           fn, ds, dt, dt, ds);
     }
@@ -252,12 +255,15 @@ int feature_loss(horkd_workspace* ws, const char* fn, FeatureLoss kind, const fl
         g = c.take<double>(mds);
         f = c.take<double>(mdt);
         x = c.take<double>(projection ? mdt : 0);
-        dx = c.take<double>(want ? mdt : 0);
+        dx = c.take<double>(want ? (cosine ? mds : mdt) : 0);
         dg = c.take<double>(want && projection ? mds : 0);
         dp = c.take<double>(grad_p ? static_cast<long long>(dt) * ds : 0);
         vals = c.take<double>(batch);
         groups = c.take<int>(batch_scope ? horkd::group_scratch_ints(m) : 0);
-        work = c.take<double>(lc ? horkd::center_scratch_doubles(m, dt, capacity) : m);
+        work = c.take<double>(lc                          ? horkd::center_scratch_doubles(m, dt, capacity)
+                              : kind == FeatureLoss::kMmd ? horkd::mmd_scratch_doubles(m, dt)
+                              : cosine                    ? horkd::cosine_scratch_doubles(m, ds, dt)
+                                                          : m);
     }));
     Projected proj;
     proj.ds = ds;
@@ -285,6 +291,10 @@ int feature_loss(horkd_workspace* ws, const char* fn, FeatureLoss kind, const fl
                 present = groups + 2 * m + 1;  // the group count (see group_by_label)
             }
             HORKD_CUDA_TRY(horkd::center_loss(xb, f, u, capacity, present, m, dt, want ? dx : nullptr, vals + b, work, st));
+        } else if (kind == FeatureLoss::kMmd) {
+            HORKD_CUDA_TRY(horkd::mmd_loss(xb, f, m, dt, want ? dx : nullptr, vals + b, work, st));
+        } else if (cosine) {
+            HORKD_CUDA_TRY(horkd::cosine_constraint(g, f, m, ds, dt, want ? dx : nullptr, vals + b, work, st));
         } else {
             HORKD_CUDA_TRY(horkd::pointwise_loss(xb, f, m, dt, kind == FeatureLoss::kPointwiseMse, want ? dx : nullptr,
                                                  vals + b, work, st));
@@ -537,12 +547,12 @@ int horkd_pointwise(horkd_workspace* ws, const float* d_student, const float* d_
                         d_grad_projection, stream_of(stream));
 }
 
-int horkd_pointwise_host(horkd_workspace* ws, const float* student, const float* teacher, int batch, int m, int ds,
-                         int dt, int mse, const float* projection, const double* coef, double* values,
-                         float* grad_student, float* grad_projection) {
-    const char* fn = "horkd_pointwise_host";
-    HORKD_TRY(host_arguments(fn, ws, batch, m, ds, dt, student, teacher));
-    HORKD_TRY(check_flag(fn, "mse", mse));
+// A feature loss's host entry: inputs staged through the workspace, then the device entry on its stream.
+// Arguments of the host call are named after host_fn, what the device entry checks after fn.
+static int feature_loss_host(horkd_workspace* ws, const char* host_fn, const char* fn, FeatureLoss kind, const float* student,
+                             const float* teacher, int batch, int m, int ds, int dt, const float* projection,
+                             const double* coef, double* values, float* grad_student, float* grad_projection) {
+    HORKD_TRY(host_arguments(host_fn, ws, batch, m, ds, dt, student, teacher));
     cudaStream_t st = ws->own_stream;
     Staging io(ws);
     io.input(student, sizeof(float) * batch * m * ds);
@@ -551,11 +561,48 @@ int horkd_pointwise_host(horkd_workspace* ws, const float* student, const float*
     io.output(grad_student, sizeof(float) * batch * m * ds);
     io.output(grad_projection, sizeof(float) * dt * ds);
     HORKD_TRY(io.upload(st));
-    HORKD_TRY(feature_loss(ws, "horkd_pointwise", mse ? FeatureLoss::kPointwiseMse : FeatureLoss::kPointwiseMae,
-                           io.device<float>(0), io.device<float>(1), batch, m, ds, dt, nullptr, 0, nullptr,
+    HORKD_TRY(feature_loss(ws, fn, kind, io.device<float>(0), io.device<float>(1), batch, m, ds, dt, nullptr, 0, nullptr,
                            projection ? io.device<float>(2) : nullptr, coef, values,
                            grad_student ? io.device<float>(3) : nullptr, grad_projection ? io.device<float>(4) : nullptr, st));
     return io.download(st);
+}
+
+int horkd_mmd(horkd_workspace* ws, const float* d_student, const float* d_teacher, int batch, int m, int ds, int dt,
+              const float* d_projection, const double* coef, double* values, float* d_grad_student,
+              float* d_grad_projection, horkd_stream stream) {
+    HORKD_TRY(need("horkd_mmd", ws, "ws"));
+    return feature_loss(ws, "horkd_mmd", FeatureLoss::kMmd, d_student, d_teacher, batch, m, ds, dt, nullptr, 0, nullptr,
+                        d_projection, coef, values, d_grad_student, d_grad_projection, stream_of(stream));
+}
+
+int horkd_mmd_host(horkd_workspace* ws, const float* student, const float* teacher, int batch, int m, int ds, int dt,
+                   const float* projection, const double* coef, double* values, float* grad_student,
+                   float* grad_projection) {
+    return feature_loss_host(ws, "horkd_mmd_host", "horkd_mmd", FeatureLoss::kMmd, student, teacher, batch, m, ds, dt, projection, coef,
+                             values, grad_student, grad_projection);
+}
+
+int horkd_pairwise_constraint(horkd_workspace* ws, const float* d_student, const float* d_teacher, int batch, int m,
+                              int ds, int dt, const double* coef, double* values, float* d_grad_student,
+                              horkd_stream stream) {
+    HORKD_TRY(need("horkd_pairwise_constraint", ws, "ws"));
+    return feature_loss(ws, "horkd_pairwise_constraint", FeatureLoss::kCosine, d_student, d_teacher, batch, m, ds, dt,
+                        nullptr, 0, nullptr, nullptr, coef, values, d_grad_student, nullptr, stream_of(stream));
+}
+
+int horkd_pairwise_constraint_host(horkd_workspace* ws, const float* student, const float* teacher, int batch, int m,
+                                   int ds, int dt, const double* coef, double* values, float* grad_student) {
+    return feature_loss_host(ws, "horkd_pairwise_constraint_host", "horkd_pairwise_constraint", FeatureLoss::kCosine, student, teacher, batch, m, ds,
+                             dt, nullptr, coef, values, grad_student, nullptr);
+}
+
+int horkd_pointwise_host(horkd_workspace* ws, const float* student, const float* teacher, int batch, int m, int ds,
+                         int dt, int mse, const float* projection, const double* coef, double* values,
+                         float* grad_student, float* grad_projection) {
+    HORKD_TRY(host_arguments("horkd_pointwise_host", ws, batch, m, ds, dt, student, teacher));
+    HORKD_TRY(check_flag("horkd_pointwise_host", "mse", mse));
+    return feature_loss_host(ws, "horkd_pointwise_host", "horkd_pointwise", mse ? FeatureLoss::kPointwiseMse : FeatureLoss::kPointwiseMae, student,
+                             teacher, batch, m, ds, dt, projection, coef, values, grad_student, grad_projection);
 }
 
 int horkd_hinton(horkd_workspace* ws, const float* d_student, const float* d_teacher, int batch, int m, int classes,

@@ -58,6 +58,25 @@ int horkd_center_host(horkd_workspace* ws, const float* s, const float* t, int b
                       int classes, const float* u, const float* p, const double* c, double* v, float* gs, float* gp) {
     return horkd_center(ws, s, t, b, m, ds, dt, l, classes, u, p, c, v, gs, gp, 0);
 }
+int horkd_mmd(horkd_workspace* ws, const float* s, const float* t, int b, int m, int ds, int dt, const float* p,
+              const double* c, double* v, float* gs, float* gp, horkd_stream st) {
+    (void)ws; (void)s; (void)t; (void)b; (void)m; (void)ds; (void)dt; (void)p; (void)c; (void)v; (void)gs; (void)gp;
+    (void)st;
+    return NO_CUDA();
+}
+int horkd_mmd_host(horkd_workspace* ws, const float* s, const float* t, int b, int m, int ds, int dt, const float* p,
+                   const double* c, double* v, float* gs, float* gp) {
+    return horkd_mmd(ws, s, t, b, m, ds, dt, p, c, v, gs, gp, 0);
+}
+int horkd_pairwise_constraint(horkd_workspace* ws, const float* s, const float* t, int b, int m, int ds, int dt,
+                              const double* c, double* v, float* gs, horkd_stream st) {
+    (void)ws; (void)s; (void)t; (void)b; (void)m; (void)ds; (void)dt; (void)c; (void)v; (void)gs; (void)st;
+    return NO_CUDA();
+}
+int horkd_pairwise_constraint_host(horkd_workspace* ws, const float* s, const float* t, int b, int m, int ds, int dt,
+                                   const double* c, double* v, float* gs) {
+    return horkd_pairwise_constraint(ws, s, t, b, m, ds, dt, c, v, gs, 0);
+}
 int horkd_pointwise(horkd_workspace* ws, const float* s, const float* t, int b, int m, int ds, int dt, int mse,
                     const float* p, const double* c, double* v, float* gs, float* gp, horkd_stream st) {
     (void)ws; (void)s; (void)t; (void)b; (void)m; (void)ds; (void)dt; (void)mse; (void)p; (void)c; (void)v;

@@ -209,6 +209,44 @@ void feature_case(horkd_workspace* ws, const Case& c) {
         hash_all(gs);
         hash_all(gp);
     }
+    {  // Resolution-aware distillation: MMD through the projection, the pair-wise constraint on any widths
+        std::vector<double> vm(B), vc(B);
+        std::vector<float> gm(s.size(), 0.f), gpm(p.size(), 0.f), gc(s.size(), 0.f);
+        check_status(horkd_mmd_host(ws, s.data(), t.data(), B, m, c.ds, c.dt, p.data(), nullptr, vm.data(), gm.data(),
+                                    gpm.data()), "horkd_mmd_host");
+        check_status(horkd_pairwise_constraint_host(ws, s.data(), t.data(), B, m, c.ds, c.dt, nullptr, vc.data(), gc.data()),
+                     "horkd_pairwise_constraint_host");
+        ref::Mat gpsum(p.size(), 0.0);
+        for (int b = 0; b < B; ++b) {
+            ref::Mat g = problem(s, b, m, c.ds), f = problem(t, b, m, c.dt);
+            ref::Result rm = ref::mmd(g, f, &pd, m, c.ds, c.dt);
+            ref::Result rc = ref::cosine_constraint(g, f, m, c.ds, c.dt);
+            std::string tag = c.name() + " problem " + std::to_string(b);
+            compare_value(vm[b], rm.value, "MMD " + tag);
+            compare_value(vc[b], rc.value, "pair-wise " + tag);
+            double gmax = 0;
+            for (double v : rm.grad) gmax = std::max(gmax, std::fabs(v));
+            compare_grad(gm.data() + static_cast<size_t>(b) * m * c.ds, rm.grad, gmax, "MMD " + tag);
+            // The constraint's gradient is 4/(m |g_i|) times errors of cosines (at most 2): that is its scale,
+            // also where the cosines nearly agree and the gradient is lost in their rounding (any implementation).
+            double norms = 0;
+            for (int i = 0; i < m; ++i) {
+                double n2 = 0;
+                for (int k = 0; k < c.ds; ++k) n2 += g[i * c.ds + k] * g[i * c.ds + k];
+                norms += std::sqrt(n2) / m;
+            }
+            compare_grad(gc.data() + static_cast<size_t>(b) * m * c.ds, rc.grad, 4 / (m * std::max(norms, 1e-300)), "pair-wise " + tag);
+            for (size_t q = 0; q < gpsum.size(); ++q) gpsum[q] += rm.gradp[q];
+        }
+        double pmax = 0;
+        for (double v : gpsum) pmax = std::max(pmax, std::fabs(v));
+        compare_grad(gpm.data(), gpsum, pmax, "MMD dP " + c.name());
+        hash_all(vm);
+        hash_all(vc);
+        hash_all(gm);
+        hash_all(gpm);
+        hash_all(gc);
+    }
     if (c.ds == c.dt) {  // Hinton KD on the features read as logits
         std::vector<double> v(B);
         std::vector<float> gs(s.size(), 0.f);

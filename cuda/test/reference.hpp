@@ -269,6 +269,88 @@ inline Result center(const Mat& g, const Mat& f, const Mat* p, const Mat* center
     return r;
 }
 
+// Resolution-aware distillation's MMD^2 of x = P g (or g) against f, the bandwidth held constant.
+inline Result mmd(const Mat& g, const Mat& f, const Mat* p, int m, int ds, int dt) {
+    Mat x = p ? project(g, *p, m, ds, dt) : g;
+    auto sq = [&](const double* a, const double* b) {
+        double s = 0;
+        for (int k = 0; k < dt; ++k) s += (a[k] - b[k]) * (a[k] - b[k]);
+        return s;
+    };
+    auto point = [&](int a) { return a < m ? &x[static_cast<size_t>(a) * dt] : &f[static_cast<size_t>(a - m) * dt]; };
+    const int n = 2 * m;
+    double beta = 0;
+    for (int a = 0; a < n; ++a)
+        for (int c = 0; c < n; ++c)
+            if (a != c) beta += sq(point(a), point(c));
+    beta /= static_cast<double>(n) * (n - 1);
+    const double scales[5] = {0.25, 0.5, 1, 2, 4};
+    auto kernel = [&](double d) {
+        double k = 0;
+        for (double s : scales) k += std::exp(-d / (s * beta));
+        return k;
+    };
+    auto slope = [&](double d) {
+        double k = 0;
+        for (double s : scales) k -= std::exp(-d / (s * beta)) / (s * beta);
+        return k;
+    };
+    Mat dx(static_cast<size_t>(m) * dt, 0.0);
+    Result r;
+    if (beta > 0) {
+        for (int a = 0; a < m; ++a)
+            for (int j = 0; j < m; ++j) {
+                double dxx = sq(point(a), point(j)), dff = sq(point(m + a), point(m + j)), dxf = sq(point(a), point(m + j));
+                r.value += kernel(dxx) + kernel(dff) - 2 * kernel(dxf);
+                for (int k = 0; k < dt; ++k)
+                    dx[a * dt + k] += 4.0 / (static_cast<double>(m) * m) *
+                                      (slope(dxx) * (x[a * dt + k] - x[j * dt + k]) - slope(dxf) * (x[a * dt + k] - f[j * dt + k]));
+            }
+        r.value /= static_cast<double>(m) * m;
+    }
+    through_projection(r, dx, g, p, m, ds, dt);
+    if (p && beta == 0) r.gradp.assign(static_cast<size_t>(dt) * ds, 0.0);
+    return r;
+}
+
+// Resolution-aware distillation's pair-wise constraint: mean over i != j of (cos g_ij - cos f_ij)^2.
+inline Result cosine_constraint(const Mat& g, const Mat& f, int m, int ds, int dt) {
+    auto normalised = [](const Mat& x, int m, int d, std::vector<double>& norms) {
+        Mat out(x.size());
+        norms.assign(m, 0.0);
+        for (int i = 0; i < m; ++i) {
+            double s = 0;
+            for (int k = 0; k < d; ++k) s += x[i * d + k] * x[i * d + k];
+            norms[i] = std::sqrt(s);
+            for (int k = 0; k < d; ++k) out[i * d + k] = x[i * d + k] / std::max(norms[i], kEps);
+        }
+        return out;
+    };
+    std::vector<double> gn, fn;
+    Mat gh = normalised(g, m, ds, gn), fh = normalised(f, m, dt, fn);
+    Result r;
+    r.grad.assign(static_cast<size_t>(m) * ds, 0.0);
+    if (m < 2) return r;
+    const double pairs = static_cast<double>(m) * (m - 1);
+    for (int i = 0; i < m; ++i) {
+        std::vector<double> e(ds, 0.0);
+        for (int j = 0; j < m; ++j) {
+            if (i == j) continue;
+            double cs = 0, ct = 0;
+            for (int k = 0; k < ds; ++k) cs += gh[i * ds + k] * gh[j * ds + k];
+            for (int k = 0; k < dt; ++k) ct += fh[i * dt + k] * fh[j * dt + k];
+            double diff = cs - ct;
+            r.value += diff * diff / pairs;
+            for (int k = 0; k < ds; ++k) e[k] += 4 * diff / pairs * gh[j * ds + k];
+        }
+        double dot = 0;
+        for (int k = 0; k < ds; ++k) dot += gh[i * ds + k] * e[k];
+        for (int k = 0; k < ds; ++k)
+            r.grad[i * ds + k] = gn[i] <= kEps ? e[k] / kEps : (e[k] - gh[i * ds + k] * dot) / gn[i];
+    }
+    return r;
+}
+
 inline Result hinton(const Mat& s, const Mat& t, int m, int classes, double temperature) {
     Result r;
     r.grad.assign(s.size(), 0.0);

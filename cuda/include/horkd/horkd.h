@@ -146,6 +146,26 @@ HORKD_API int horkd_pointwise_host(horkd_workspace* ws, const float* student, co
                                    int ds, int dt, int mse, const float* projection, const double* coef,
                                    double* values, float* grad_student, float* grad_projection);
 
+/* Resolution-aware distillation's MMD^2 (METHODS.md): the biased multi-kernel Gaussian MMD^2 between the
+ * student's features in the teacher's space (d_projection [dt, ds], or NULL for the identity with ds == dt)
+ * and the teacher's, five kernels at 1/4 .. 4 times the pooled points' mean squared distance, which the
+ * gradient holds constant. All points equal: 0, no gradient. Projection gradient as for LC. */
+HORKD_API int horkd_mmd(horkd_workspace* ws, const float* d_student, const float* d_teacher, int batch, int m, int ds,
+                        int dt, const float* d_projection, const double* coef, double* values, float* d_grad_student,
+                        float* d_grad_projection, horkd_stream stream);
+HORKD_API int horkd_mmd_host(horkd_workspace* ws, const float* student, const float* teacher, int batch, int m, int ds,
+                             int dt, const float* projection, const double* coef, double* values, float* grad_student,
+                             float* grad_projection);
+
+/* Resolution-aware distillation's pair-wise constraint: mean over i != j of (cos(g_i, g_j) - cos(f_i, f_j))^2;
+ * the widths may differ (no projection); m < 2 gives 0 and no gradient. */
+HORKD_API int horkd_pairwise_constraint(horkd_workspace* ws, const float* d_student, const float* d_teacher, int batch,
+                                        int m, int ds, int dt, const double* coef, double* values,
+                                        float* d_grad_student, horkd_stream stream);
+HORKD_API int horkd_pairwise_constraint_host(horkd_workspace* ws, const float* student, const float* teacher,
+                                             int batch, int m, int ds, int dt, const double* coef, double* values,
+                                             float* grad_student);
+
 /* Hinton KD on logits [batch, m, classes], temperature finite and > 0. */
 HORKD_API int horkd_hinton(horkd_workspace* ws, const float* d_student, const float* d_teacher, int batch, int m,
                            int classes, double temperature, const double* coef, double* values, float* d_grad_student,

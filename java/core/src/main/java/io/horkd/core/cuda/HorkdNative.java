@@ -92,6 +92,14 @@ public final class HorkdNative {
             @Const float[] teacher, int batch, int m, int ds, int dt, int mse, @Const float[] projection,
             @Const double[] coef, double[] values, float[] gradStudent, float[] gradProjection);
 
+    public static native int horkd_mmd_host(@Cast("horkd_workspace*") long ws, @Const float[] student,
+            @Const float[] teacher, int batch, int m, int ds, int dt, @Const float[] projection, @Const double[] coef,
+            double[] values, float[] gradStudent, float[] gradProjection);
+
+    public static native int horkd_pairwise_constraint_host(@Cast("horkd_workspace*") long ws, @Const float[] student,
+            @Const float[] teacher, int batch, int m, int ds, int dt, @Const double[] coef, double[] values,
+            float[] gradStudent);
+
     public static native int horkd_hinton_host(@Cast("horkd_workspace*") long ws, @Const float[] student,
             @Const float[] teacher, int batch, int m, int classes, double temperature, @Const double[] coef,
             double[] values, float[] gradStudent);

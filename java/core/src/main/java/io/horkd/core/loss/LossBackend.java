@@ -51,4 +51,10 @@ public interface LossBackend {
 
     /** Cross-entropy of logits {@code [B, m, C]} with labels {@code [B, m]} in {@code 0..C-1}. */
     double[] crossEntropy(Features s, Labels labels, Features gradS, double[] coef);
+
+    /** Resolution-aware distillation's MMD^2 of {@code P s} (or {@code s}) against {@code t} ({@link Mmd}). */
+    double[] mmd(Features s, Features t, Projection p, Features gradS, Features gradP, double[] coef);
+
+    /** Resolution-aware distillation's pair-wise constraint ({@link PairwiseConstraint}); widths may differ. */
+    double[] pairwiseConstraint(Features s, Features t, Features gradS, double[] coef);
 }

@@ -1,8 +1,5 @@
 package io.horkd.core.loss;
 
-import io.horkd.core.backend.cpu.RakdKernels;
-import io.horkd.core.backend.reference.ReferenceLosses;
-import io.horkd.core.backend.reference.ReferenceRakd;
 import io.horkd.core.tensor.Features;
 
 /**
@@ -20,20 +17,6 @@ public record Mmd() implements Term {
 
     @Override
     public double[] run(LossBackend backend, LossInput in, Features gradS, Features gradP, double[] coef) {
-        Features w = in.projection() == null ? null : in.projection().weights();
-        if (!backend.takesFloat64()) return RakdKernels.mmd(backend, in.student(), w, in.teacher(), gradS, gradP, coef);
-        double[][] p = w == null ? null : w.problemAsDouble(0);
-        double[] values = new double[in.student().batch()];
-        double[][] dp = p == null ? null : new double[p.length][p[0].length];
-        for (int b = 0; b < values.length; b++) {
-            ReferenceLosses.Result r = ReferenceRakd.mmd(in.student().problemAsDouble(b), p, in.teacher().problemAsDouble(b));
-            values[b] = r.value();
-            MapTerms.add(gradS, b, r.dStudent(), coef[b]);
-            if (dp != null) {
-                for (int k = 0; k < dp.length; k++) for (int q = 0; q < dp[k].length; q++) dp[k][q] += coef[b] * r.dProjection()[k][q];
-            }
-        }
-        if (dp != null) MapTerms.add(gradP, 0, dp, 1.0); // summed over problems, then rounded once
-        return values;
+        return backend.mmd(in.student(), in.teacher(), in.projection(), gradS, gradP, coef);
     }
 }

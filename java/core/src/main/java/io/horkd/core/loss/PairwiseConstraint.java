@@ -1,7 +1,5 @@
 package io.horkd.core.loss;
 
-import io.horkd.core.backend.cpu.RakdKernels;
-import io.horkd.core.backend.reference.ReferenceRakd;
 import io.horkd.core.tensor.Features;
 
 /**
@@ -12,10 +10,6 @@ import io.horkd.core.tensor.Features;
 public record PairwiseConstraint() implements Term {
     @Override
     public double[] run(LossBackend backend, LossInput in, Features gradS, Features gradP, double[] coef) {
-        if (backend.takesFloat64()) {
-            return MapTerms.reference(in.student(), gradS, coef,
-                    b -> ReferenceRakd.pairwise(in.student().problemAsDouble(b), in.teacher().problemAsDouble(b)));
-        }
-        return RakdKernels.pairwise(backend, in.student(), in.teacher(), gradS, coef);
+        return backend.pairwiseConstraint(in.student(), in.teacher(), gradS, coef);
     }
 }

@@ -143,6 +143,34 @@ public abstract class BackendVersusReferenceTest {
         compare(c, "KD T=4", HintonKd.withTemperature(4), LossInput.of(st[0], st[1]), 1.0 / c.m);
     }
 
+    /**
+     * Resolution-aware distillation's terms: the pair-wise constraint on any widths (its gradient scale
+     * {@code 4 / (m |g|)}: cosine errors of order 1 through the normalisation), MMD through the projection
+     * (scale {@code 4 |P| / (m sqrt(beta))}: the kernels' slopes times distances of order {@code sqrt(beta)}).
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void rakdTerms(Case c) {
+        Features[] st = draw(c);
+        double norm = 0;
+        double[][] g0 = st[0].problemAsDouble(0);
+        for (double[] row : g0) norm += Math.sqrt(java.util.Arrays.stream(row).map(v -> v * v).sum()) / c.m;
+        compare(c, "pair-wise", new io.horkd.core.loss.PairwiseConstraint(), LossInput.of(st[0], st[1]), 4 / (c.m * norm));
+        SplittableRandom rnd = TestData.random(c.seed + 11);
+        float[] pw = new float[c.dt * c.ds];
+        double pf = 0;
+        for (int q = 0; q < pw.length; q++) {
+            pw[q] = (float) (TestData.gaussian(rnd) / Math.sqrt(c.ds));
+            pf += (double) pw[q] * pw[q];
+        }
+        double[][] p = Projection.of(pw, c.dt, c.ds).weights().problemAsDouble(0);
+        double[][] x = new double[c.m][c.dt];
+        for (int i = 0; i < c.m; i++) for (int k = 0; k < c.dt; k++) for (int q = 0; q < c.ds; q++) x[i][k] += p[k][q] * g0[i][q];
+        double beta = io.horkd.core.backend.reference.ReferenceRakd.bandwidth(x, st[1].problemAsDouble(0));
+        compare(c, "MMD, projection", new io.horkd.core.loss.Mmd(), LossInput.of(st[0], st[1]).withProjection(Projection.of(pw, c.dt, c.ds)),
+                4 * Math.sqrt(pf) / (c.m * Math.sqrt(Math.max(beta, 1e-300))));
+    }
+
     private void compare(Case c, String what, DistillationLoss loss, LossInput in, double gradScale) {
         LossResult ref = loss.computeWithGradient(Backends.reference(), in);
         LossResult fast = loss.computeWithGradient(backend(), in);

@@ -75,6 +75,16 @@ public final class CpuBackend implements LossBackend, AutoCloseable {
     }
 
     @Override
+    public double[] mmd(Features s, Features t, Projection p, Features gradS, Features gradP, double[] coef) {
+        return RakdKernels.mmd(this, s, p == null ? null : p.weights(), t, gradS, gradP, coef);
+    }
+
+    @Override
+    public double[] pairwiseConstraint(Features s, Features t, Features gradS, double[] coef) {
+        return RakdKernels.pairwise(this, s, t, gradS, coef);
+    }
+
+    @Override
     public void close() {
         par.close();
     }

@@ -109,6 +109,28 @@ public final class CudaBackend implements LossBackend, AutoCloseable {
         return values;
     }
 
+    @Override
+    public synchronized double[] mmd(Features s, Features t, Projection p, Features gradS, Features gradP, double[] coef) {
+        double[] values = new double[s.batch()];
+        float[] gs = gradS == null ? null : new float[s.size()];
+        float[] gp = gradP == null ? null : new float[gradP.size()];
+        check("horkd_mmd_host", HorkdNative.horkd_mmd_host(ws(), s.toArray(), t.toArray(), s.batch(), s.rows(), s.cols(),
+                t.cols(), p == null ? null : p.weights().toArray(), coef, values, gs, gp));
+        addTo(gradS, gs);
+        addTo(gradP, gp);
+        return values;
+    }
+
+    @Override
+    public synchronized double[] pairwiseConstraint(Features s, Features t, Features gradS, double[] coef) {
+        double[] values = new double[s.batch()];
+        float[] gs = gradS == null ? null : new float[s.size()];
+        check("horkd_pairwise_constraint_host", HorkdNative.horkd_pairwise_constraint_host(ws(), s.toArray(), t.toArray(),
+                s.batch(), s.rows(), s.cols(), t.cols(), coef, values, gs));
+        addTo(gradS, gs);
+        return values;
+    }
+
     /** On the host: O(m C) work over a few logits is not worth a device round trip. */
     @Override
     public double[] crossEntropy(Features s, Labels labels, Features gradS, double[] coef) {

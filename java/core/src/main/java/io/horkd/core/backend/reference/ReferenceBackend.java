@@ -104,6 +104,31 @@ public final class ReferenceBackend implements LossBackend {
         return values;
     }
 
+    @Override
+    public double[] mmd(Features s, Features t, Projection p, Features gradS, Features gradP, double[] coef) {
+        double[][] pw = p == null ? null : p.weights().problemAsDouble(0);
+        double[] values = new double[s.batch()];
+        double[][] dpSum = null;
+        for (int b = 0; b < s.batch(); b++) {
+            var r = ReferenceRakd.mmd(s.problemAsDouble(b), pw, t.problemAsDouble(b));
+            values[b] = r.value();
+            dpSum = accumulate(r, b, gradS, coef, dpSum);
+        }
+        addProjection(dpSum, gradP);
+        return values;
+    }
+
+    @Override
+    public double[] pairwiseConstraint(Features s, Features t, Features gradS, double[] coef) {
+        double[] values = new double[s.batch()];
+        for (int b = 0; b < s.batch(); b++) {
+            var v = ReferenceRakd.pairwise(s.problemAsDouble(b), t.problemAsDouble(b));
+            values[b] = v.value();
+            accumulate(new ReferenceLosses.Result(v.value(), v.dStudent(), null), b, gradS, coef, null);
+        }
+        return values;
+    }
+
     /** Adds coef[b] * dStudent to problem b of gradS; sums coef[b] * dProjection into dpSum (returned). */
     private static double[][] accumulate(ReferenceLosses.Result r, int b, Features gradS, double[] coef,
             double[][] dpSum) {
