@@ -81,7 +81,7 @@ final class StageGraph {
                 loss = loss.withCenters(datasetCentres.get().dup());
             }
             SDVariable p = null;
-            if ((w.has("l1") || w.has("lc")) && dt != ds) {
+            if ((w.has("l1") || w.has("lc") || w.has("mmd")) && dt != ds) { // the terms compared in the teacher's space
                 SplittableRandom r = new SplittableRandom(cfg.seed() ^ 0x5EED);
                 double[] v = new double[dt * ds];
                 for (int i = 0; i < v.length; i++) v[i] = r.nextGaussian() / Math.sqrt(ds);

@@ -44,6 +44,25 @@ class StageTrainerTest {
         assertTrue(student.history().get(3).testTop1() > 0.8, "student accuracy " + student.history());
     }
 
+    /**
+     * Resolution-aware distillation's cross-resolution terms from a wider teacher: MMD compares through a
+     * projection the stage creates and trains; the pair-wise constraint takes the widths as they are.
+     */
+    @Test
+    void theResolutionAwareTermsTrainThroughAProjection(@TempDir Path dir) {
+        ResNetSpec wide = NET.withWidth(8);
+        Network teacher = new StageTrainer(new StageConfig("teacher", wide, Degrade.NONE, Degrade.NONE, Objective.parse("ce"), 3, 32,
+                0.1, 1e-4, new Augment(1, false), 11), TRAIN, TEST, VIEWS, (Network) null, dir, null).run(null).network();
+        assertTrue(teacher.featureSize() != Network.create(NET, 1, TRAIN.classes(), 1).featureSize(), "the widths differ");
+        Objective rakd = Objective.parse("ce + kd + pairwise + mmd");
+        StageTrainer.Result student = new StageTrainer(stage("rakd", Degrade.by(2), rakd, 3), TRAIN, TEST, VIEWS, teacher, dir, null)
+                .run(null);
+        assertTrue(student.history().get(2).testTop1() > 0.6, "student accuracy " + student.history());
+        for (StageTrainer.EpochMetrics e : student.history()) assertTrue(Double.isFinite(e.objective()), e.toString());
+        org.nd4j.autodiff.samediff.SDVariable p = student.network().graph().getVariable("projection");
+        assertTrue(p != null && p.getVariableType() == org.nd4j.autodiff.samediff.VariableType.VARIABLE, "MMD's projection trains");
+    }
+
     /** Every method on stage outputs and DKD in one student: it trains, reads the teacher's maps, ramps DKD. */
     @Test
     void aStudentWithEveryMethodTrains(@TempDir Path dir) {
