@@ -152,7 +152,7 @@ class LossesCommandTest {
         assertTrue(r.err().contains("features must be float32 or float64, found int64"), r.err());
         r = run("losses", "--student", triangle("student.npy"), "--teacher", triangle("teacher.npy"), "--objective", "l2 +");
         assertEquals(1, r.exit());
-        assertEquals("losses: objective \"l2 +\": expected a term (ce, l1, l2, l3, lc, kd, at, fitnet, dct, sp, pkt, dkd, pairwise, mmd) at position 4 (the end)", r.err().strip());
+        assertEquals("losses: objective \"l2 +\": expected a term (ce, l1, l2, l3, lc, kd, at, fitnet, dct, sp, pkt, dkd, pairwise, mmd, adv) at position 4 (the end)", r.err().strip());
         r = run("losses", "--student", triangle("student.npy"), "--teacher", triangle("teacher.npy"), "--labels",
                 triangle("labels.npy"), "--num-classes", "1", "--objective", "l2 + lc(scope=batch)");
         assertEquals(1, r.exit());

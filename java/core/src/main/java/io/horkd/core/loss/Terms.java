@@ -27,7 +27,8 @@ public final class Terms {
             TermKind.of(11, "pkt", Pkt.class, new Pkt()),
             TermKind.of(12, "dkd", Dkd.class, Dkd.defaults()),
             TermKind.of(13, "pairwise", PairwiseConstraint.class, new PairwiseConstraint()),
-            TermKind.of(14, "mmd", Mmd.class, new Mmd()));
+            TermKind.of(14, "mmd", Mmd.class, new Mmd()),
+            TermKind.of(15, "adv", Adversarial.class, new Adversarial()));
 
     /** The kind of {@code term}. */
     public static TermKind<?> kindOf(Term term) {

@@ -99,7 +99,7 @@ class ObjectiveTest {
 
     @Test
     void badTextMessagesSayWhatWasExpected() {
-        assertEquals("unknown term 'l9' in \"l9\"; known: ce, l1, l2, l3, lc, kd, at, fitnet, dct, sp, pkt, dkd, pairwise, mmd",
+        assertEquals("unknown term 'l9' in \"l9\"; known: ce, l1, l2, l3, lc, kd, at, fitnet, dct, sp, pkt, dkd, pairwise, mmd, adv",
                 assertThrows(IllegalArgumentException.class, () -> Objective.parse("l9")).getMessage());
         assertEquals("l2.function must be one of square, huber, got 'cube' in \"l2(function=cube)\"",
                 assertThrows(IllegalArgumentException.class, () -> Objective.parse("l2(function=cube)")).getMessage());

@@ -32,6 +32,16 @@ public record Checkpoint(String config, List<StageTrainer.EpochMetrics> history)
         return dir.resolve(name + ".ckpt.sd");
     }
 
+    /** The discriminator (with Adam's state) of stage {@code name} in {@code dir}, for stages with the adversarial term. */
+    public static Path discriminatorFile(Path dir, String name) {
+        return dir.resolve(name + ".ckpt.disc.sd");
+    }
+
+    /** The discriminator this checkpoint of stage {@code name} in {@code dir} points at. */
+    public static Discriminator discriminator(Path dir, String name) {
+        return Discriminator.load(discriminatorFile(dir, name).toFile());
+    }
+
     static Path stateFile(Path dir, String name) {
         return dir.resolve(name + ".ckpt.properties");
     }
@@ -49,8 +59,10 @@ public record Checkpoint(String config, List<StageTrainer.EpochMetrics> history)
         int done = Integer.parseInt(p.getProperty("epochsDone"));
         List<StageTrainer.EpochMetrics> history = new ArrayList<>();
         for (int e = 0; e < done; e++) {
+            StageTrainer.Discrimination d = p.containsKey("disc.loss." + e)
+                    ? new StageTrainer.Discrimination(number(p, "disc.loss", e), number(p, "disc.accuracy", e)) : null;
             history.add(new StageTrainer.EpochMetrics(name, e + 1, number(p, "ce", e), number(p, "objective", e), number(p, "top1", e),
-                    number(p, "lr", e), number(p, "seconds", e)));
+                    number(p, "lr", e), number(p, "seconds", e), d));
         }
         return new Checkpoint(p.getProperty("config"), history);
     }
@@ -66,10 +78,24 @@ public record Checkpoint(String config, List<StageTrainer.EpochMetrics> history)
 
     /** Writes {@code graph} (with its updater state) and then this state for stage {@code name} in {@code dir}. */
     public void write(SameDiff graph, Path dir, String name) {
+        write(graph, null, dir, name);
+    }
+
+    /**
+     * Writes the discriminator (where there is one), {@code graph}, each with its optimiser's state, and then
+     * this state, for stage {@code name} in {@code dir}.
+     */
+    public void write(SameDiff graph, Discriminator disc, Path dir, String name) {
         Path ckpt = graphFile(dir, name);
         Path state = stateFile(dir, name);
         try {
             Files.createDirectories(dir);
+            if (disc != null) {
+                Path d = discriminatorFile(dir, name);
+                Path tmpD = d.resolveSibling(d.getFileName() + ".tmp");
+                disc.save(tmpD.toFile());
+                Files.move(tmpD, d, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            }
             Path tmp = ckpt.resolveSibling(ckpt.getFileName() + ".tmp");
             graph.save(tmp.toFile(), true);
             Files.move(tmp, ckpt, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
@@ -83,6 +109,10 @@ public record Checkpoint(String config, List<StageTrainer.EpochMetrics> history)
                 p.setProperty("top1." + e, String.valueOf(m.testTop1()));
                 p.setProperty("lr." + e, String.valueOf(m.lr()));
                 p.setProperty("seconds." + e, String.valueOf(m.seconds()));
+                if (m.discriminator() != null) {
+                    p.setProperty("disc.loss." + e, String.valueOf(m.discriminator().loss()));
+                    p.setProperty("disc.accuracy." + e, String.valueOf(m.discriminator().accuracy()));
+                }
             }
             Path tmpState = state.resolveSibling(state.getFileName() + ".tmp");
             try (var w = Files.newBufferedWriter(tmpState)) {

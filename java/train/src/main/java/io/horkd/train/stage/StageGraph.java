@@ -43,6 +43,14 @@ final class StageGraph {
     /** The DKD term's ramp factor, a constant the trainer sets at the start of every epoch. */
     static final String DKD_RAMP = "dkd_ramp";
 
+    /** The student's projection to the teacher's width, where a term needs one. */
+    static final String PROJECTION = "projection";
+
+    /** The placeholder of the discriminator's variable {@code v} in the student's graph. */
+    static String discriminator(String v) {
+        return "disc/" + v;
+    }
+
     /** The placeholder of the teacher's stage-k output. */
     static String teacherStage(int k) {
         return "teacher_" + ResNet.stage(k);
@@ -66,11 +74,20 @@ final class StageGraph {
         // CE is SameDiff's own op (its backward starts from the logits); every other term is horkd's.
         SDVariable total = sd.loss().softmaxCrossEntropy("ce", oneHot, logits, null, LossReduce.MEAN_BY_NONZERO_WEIGHT_COUNT, 0.0)
                 .mul(w.weight("ce"));
-        Objective onFeatures = w.reading(Term.Reads.FEATURES);
-        if (!onFeatures.isEmpty()) {
+        Objective onFeatures = w.reading(Term.Reads.FEATURES).without("adv");
+        SDVariable p = null;
+        if (!onFeatures.isEmpty() || w.has("adv")) {
             int dt = teacher.featureSize();
             int ds = net.featureSize();
-            SDVariable t = sd.placeHolder(TEACHER_FEATURES, DataType.FLOAT, -1, dt);
+            if ((w.has("l1") || w.has("lc") || w.has("mmd") || w.has("adv")) && dt != ds) { // terms in the teacher's space
+                SplittableRandom r = new SplittableRandom(cfg.seed() ^ 0x5EED);
+                double[] v = new double[dt * ds];
+                for (int i = 0; i < v.length; i++) v[i] = r.nextGaussian() / Math.sqrt(ds);
+                p = sd.var(PROJECTION, Nd4j.createFromArray(v).castTo(DataType.FLOAT).reshape(dt, ds));
+            }
+        }
+        if (!onFeatures.isEmpty()) {
+            SDVariable t = sd.placeHolder(TEACHER_FEATURES, DataType.FLOAT, -1, teacher.featureSize());
             labels.add(TEACHER_FEATURES);
             HorkdLoss loss = HorkdLoss.of(onFeatures);
             SDVariable lab = null;
@@ -80,14 +97,24 @@ final class StageGraph {
             } else if (w.has("lc")) {
                 loss = loss.withCenters(datasetCentres.get().dup());
             }
-            SDVariable p = null;
-            if ((w.has("l1") || w.has("lc") || w.has("mmd")) && dt != ds) { // the terms compared in the teacher's space
-                SplittableRandom r = new SplittableRandom(cfg.seed() ^ 0x5EED);
-                double[] v = new double[dt * ds];
-                for (int i = 0; i < v.length; i++) v[i] = r.nextGaussian() / Math.sqrt(ds);
-                p = sd.var("projection", Nd4j.createFromArray(v).castTo(DataType.FLOAT).reshape(dt, ds));
-            }
             total = total.add(loss.on(sd, features, t, lab, p));
+        }
+        if (w.has("adv")) {
+            // The generator term BCE(D(P g), 1): D's weights are inputs fed at every step (its own optimiser trains
+            // them), so the student's gradient reaches g and P only.
+            int dt = teacher.featureSize();
+            long[][] shapes = {{dt, Discriminator.HIDDEN}, {1, Discriminator.HIDDEN}, {Discriminator.HIDDEN, Discriminator.HIDDEN},
+                {1, Discriminator.HIDDEN}, {Discriminator.HIDDEN, 1}, {1, 1}};
+            SDVariable[] d = new SDVariable[Discriminator.VARIABLES.length];
+            for (int q = 0; q < d.length; q++) {
+                d[q] = sd.placeHolder(discriminator(Discriminator.VARIABLES[q]), DataType.FLOAT, shapes[q]);
+                labels.add(discriminator(Discriminator.VARIABLES[q]));
+            }
+            SDVariable x = p == null ? features : features.mmul(sd.transpose(p));
+            SDVariable logit = Discriminator.logit(sd, x, d[0], d[1], d[2], d[3], d[4], d[5]);
+            SDVariable generator = sd.loss().sigmoidCrossEntropy("adv", sd.onesLike(logit), logit, null,
+                    LossReduce.MEAN_BY_NONZERO_WEIGHT_COUNT, 0.0);
+            total = total.add(generator.mul(w.weight("adv")));
         }
         Objective onLogits = w.reading(Term.Reads.LOGITS).without("ce");
         Optional<Dkd> dkd = w.term(Dkd.class);
@@ -162,13 +189,23 @@ final class StageGraph {
      * with it); {@code t}: the teacher's features, logits and the outputs of {@code mapStages}.
      */
     static List<INDArray> labels(SameDiff sd, ImageSet train, int[] idx, int[] mapStages, INDArray[] t) {
+        return labels(sd, train, idx, mapStages, t, java.util.Map.of());
+    }
+
+    /** As above, with the discriminator's weights ({@code Discriminator#weights}) for the adversarial term. */
+    static List<INDArray> labels(SameDiff sd, ImageSet train, int[] idx, int[] mapStages, INDArray[] t,
+            java.util.Map<String, INDArray> discriminator) {
         List<INDArray> labels = new ArrayList<>();
         for (String name : sd.getTrainingConfig().getDataSetLabelMapping()) {
             if (name.equals(ONE_HOT)) labels.add(train.oneHot(idx));
             else if (name.equals(LABEL)) labels.add(train.labelIndices(idx));
             else if (name.equals(TEACHER_FEATURES)) labels.add(t[0]);
             else if (name.equals(TEACHER_LOGITS)) labels.add(t[1]);
-            else {
+            else if (name.startsWith("disc/")) {
+                INDArray v = discriminator.get(name.substring("disc/".length()));
+                if (v == null) throw new IllegalStateException("the graph wants the discriminator's '" + name + "' and none is given");
+                labels.add(v);
+            } else {
                 int at = -1;
                 for (int q = 0; q < mapStages.length; q++) if (name.equals(teacherStage(mapStages[q]))) at = q;
                 if (at < 0) throw new IllegalStateException("the graph wants an input '" + name + "' no stage makes");

@@ -46,7 +46,25 @@ public final class StageTrainer {
      * batches in inference mode, without augmentation (comparable between epochs); test top-1 on the stage's
      * view; the learning rate at its end; its training time.
      */
-    public record EpochMetrics(String stage, int epoch, double trainCe, double objective, double testTop1, double lr, double seconds) {}
+    public record EpochMetrics(String stage, int epoch, double trainCe, double objective, double testTop1, double lr, double seconds,
+            Discrimination discriminator) {
+        /** The same epoch with another training time (for comparisons that must not depend on the clock). */
+        public EpochMetrics withSeconds(double s) {
+            return new EpochMetrics(stage, epoch, trainCe, objective, testTop1, lr, s, discriminator);
+        }
+
+        /** An epoch of a stage without a discriminator. */
+        public EpochMetrics(String stage, int epoch, double trainCe, double objective, double testTop1, double lr, double seconds) {
+            this(stage, epoch, trainCe, objective, testTop1, lr, seconds, null);
+        }
+    }
+
+    /**
+     * The discriminator's epoch (stages with the adversarial term): its mean BCE loss and accuracy over the
+     * epoch's steps, each taken before that step's update. Near 0.69 and 0.5: it cannot tell the student
+     * from the teacher; loss near 0 and accuracy near 1: it wins, and the generator term saturates.
+     */
+    public record Discrimination(double loss, double accuracy) {}
 
     /** The trained network and its epochs. */
     public record Result(Network network, List<EpochMetrics> history) {}
@@ -62,7 +80,11 @@ public final class StageTrainer {
     private final boolean cacheTeacherSteps;
     /** The stages whose outputs the terms on maps read (1-based, increasing; empty without such terms). */
     private final int[] mapStages;
-    private final StepCrossEntropy stepCe = new StepCrossEntropy();
+    private final StepOutput stepLogits = new StepOutput(ResNet.LOGITS);
+    /** The adversarial term's discriminator (null without it): made or loaded by {@link #run} and {@link #prepare}. */
+    private Discriminator disc;
+    /** The step's student features, for the discriminator's step (null without it). */
+    private final StepOutput stepFeatures;
 
     /** A stage taught by {@code teacher} (null for CE alone), its outputs cached for this stage only. */
     public StageTrainer(StageConfig cfg, ImageSet train, ImageSet test, Views views, Network teacher, Path dir, Listener listener) {
@@ -101,6 +123,12 @@ public final class StageTrainer {
                 * (t.featureSize() + train.classes()) <= TeacherCache.STEP_BYTES;
         this.dir = dir;
         this.listener = listener == null ? new Listener() {} : listener;
+        this.stepFeatures = cfg.loss().has("adv") ? new StepOutput(ResNet.FEATURES) : null;
+    }
+
+    /** A fresh discriminator for this stage's adversarial term (seeded by the stage), or null without one. */
+    private Discriminator newDiscriminator() {
+        return cfg.loss().has("adv") ? new Discriminator(teacher.network().featureSize(), cfg.seed() ^ 0xD15CL) : null;
     }
 
     /** Trains (or resumes, or loads a finished stage) and returns the network; metrics go to the listener. */
@@ -111,6 +139,7 @@ public final class StageTrainer {
         Checkpoint saved = Checkpoint.read(dir, cfg.name());
         if (saved != null && fingerprint.equals(saved.config())) {
             net = new Network(Checkpoint.graph(dir, cfg.name()), cfg.network(), train.channels(), train.classes());
+            disc = cfg.loss().has("adv") ? Checkpoint.discriminator(dir, cfg.name()) : null;
             history.addAll(saved.history());
             LOG.info("{}: resuming after epoch {} of {} from {}", cfg.name(), saved.epochsDone(), cfg.epochs(),
                     Checkpoint.graphFile(dir, cfg.name()));
@@ -124,9 +153,9 @@ public final class StageTrainer {
             double ce = epoch(net, epoch, steps);
             double seconds = (System.nanoTime() - t0) / 1e9;
             EpochMetrics m = new EpochMetrics(cfg.name(), epoch + 1, ce, objective(net), Evaluator.classify(net, test, views, cfg.input(), 256).top1(),
-                    learningRate(net, (epoch + 1) * steps - 1), seconds);
+                    learningRate(net, (epoch + 1) * steps - 1), seconds, lastDiscrimination);
             history.add(m);
-            new Checkpoint(fingerprint, history).write(net.graph(), dir, cfg.name());
+            new Checkpoint(fingerprint, history).write(net.graph(), disc, dir, cfg.name());
             listener.epochEnded(cfg.name(), m);
         }
         return new Result(net, history);
@@ -136,6 +165,7 @@ public final class StageTrainer {
     public Network prepare(Network init) {
         Network net = Network.create(cfg.network(), train.channels(), train.classes(), cfg.seed());
         if (init != null) net.copyWeightsFrom(init);
+        disc = newDiscriminator();
         StageGraph.attach(net, cfg, train.size(), train.classes(), teacher == null ? null : teacher.network(), mapStages,
                 () -> teacher.centres(train, views, cfg.teacherInput()));
         return net;
@@ -149,7 +179,8 @@ public final class StageTrainer {
     public MultiDataSet batch(Network net, int epoch, int step) {
         int[] idx = Batches.shuffled(train.size(), cfg.batch(), cfg.seed(), epoch)[step];
         INDArray[] v = inputs(idx, cfg.augment(), new SplittableRandom(cfg.seed() * 31 + epoch * 1009L + step));
-        List<INDArray> labels = StageGraph.labels(net.graph(), train, idx, mapStages, teacher == null ? null : teacherNow(v[1]));
+        List<INDArray> labels = StageGraph.labels(net.graph(), train, idx, mapStages, teacher == null ? null : teacherNow(v[1]),
+                disc == null ? java.util.Map.of() : disc.weights());
         return new MultiDataSet(new INDArray[] {v[0]}, labels.toArray(new INDArray[0]));
     }
 
@@ -196,7 +227,8 @@ public final class StageTrainer {
         int n = Math.min(OBJECTIVE_BATCHES, fixed.length);
         for (int b = 0; b < n; b++) {
             INDArray[] v = inputs(fixed[b], Augment.NONE, null);
-            List<INDArray> labels = StageGraph.labels(sd, train, fixed[b], mapStages, teacher == null ? null : teacherNow(v[1]));
+            List<INDArray> labels = StageGraph.labels(sd, train, fixed[b], mapStages, teacher == null ? null : teacherNow(v[1]),
+                    disc == null ? java.util.Map.of() : disc.weights());
             java.util.Map<String, INDArray> ph = new java.util.HashMap<>();
             ph.put(ResNet.INPUT, v[0]);
             List<String> names = sd.getTrainingConfig().getDataSetLabelMapping();
@@ -213,20 +245,38 @@ public final class StageTrainer {
         listener.epochStarted(cfg.name(), epoch + 1, cfg.epochs(), steps);
         cfg.loss().term(Dkd.class).ifPresent(d -> sd.getVariable(StageGraph.DKD_RAMP).getArr().assign(d.ramp(epoch)));
         double sum = 0;
+        double discLoss = 0;
+        double discAccuracy = 0;
         long t0 = System.nanoTime();
         for (int s = 0; s < steps; s++) {
             int[] idx = order[s];
             INDArray[] v = inputs(idx, cfg.augment(), rnd);
-            List<INDArray> labels = StageGraph.labels(sd, train, idx, mapStages, teacher == null ? null : teacherOutputs(epoch, s, idx, v[1]));
+            INDArray[] t = teacher == null ? null : teacherOutputs(epoch, s, idx, v[1]);
+            List<INDArray> labels = StageGraph.labels(sd, train, idx, mapStages, t, disc == null ? java.util.Map.of() : disc.weights());
+            // The projection as this step's forward pass sees it: the discriminator's step takes P g of that pass.
+            INDArray p = disc != null && sd.hasVariable(StageGraph.PROJECTION) ? sd.getVariable(StageGraph.PROJECTION).getArr().dup() : null;
             BatchNorm.setTraining(sd, true);
             double loss;
             try {
-                stepCe.reset();
-                sd.fit(new MultiDataSet(new INDArray[] {v[0]}, labels.toArray(new INDArray[0])), stepCe);
-                loss = stepCe.of(labels.get(0));
+                stepLogits.reset();
+                if (stepFeatures != null) stepFeatures.reset();
+                if (stepFeatures == null) {
+                    sd.fit(new MultiDataSet(new INDArray[] {v[0]}, labels.toArray(new INDArray[0])), stepLogits);
+                } else {
+                    sd.fit(new MultiDataSet(new INDArray[] {v[0]}, labels.toArray(new INDArray[0])), stepLogits, stepFeatures);
+                }
+                loss = stepLogits.crossEntropy(labels.get(0));
             } finally {
                 BatchNorm.setTraining(sd, false);
                 net.weightsChanged();
+            }
+            if (disc != null) {
+                // One discriminator step per student step, on features detached from the student (METHODS.md).
+                INDArray g = stepFeatures.last();
+                if (g == null) throw new IllegalStateException(cfg.name() + ": the step's features were not seen");
+                Discriminator.Step d = disc.step(t[0], p == null ? g : g.mmul(p.transpose()));
+                discLoss += d.loss();
+                discAccuracy += d.accuracy();
             }
             if (!Double.isFinite(loss)) {
                 throw new IllegalStateException(cfg.name() + ": loss became " + loss + " at epoch " + (epoch + 1) + ", step " + (s + 1)
@@ -236,8 +286,12 @@ public final class StageTrainer {
             double ips = (s + 1) * (double) cfg.batch() / ((System.nanoTime() - t0) / 1e9);
             listener.step(cfg.name(), epoch + 1, s + 1, steps, sum / (s + 1), ips);
         }
+        lastDiscrimination = disc == null ? null : new Discrimination(discLoss / steps, discAccuracy / steps);
         return sum / steps;
     }
+
+    /** The discriminator's record of the last epoch {@link #epoch} ran (null without one). */
+    private Discrimination lastDiscrimination;
 
     private String fingerprint() {
         return cfg + "|" + train.size() + "x" + train.imageSize() + "|" + (teacher == null ? "-" : teacher.network().spec().toString());

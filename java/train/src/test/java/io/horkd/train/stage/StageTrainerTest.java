@@ -120,6 +120,38 @@ class StageTrainerTest {
         assertTrue(a.equalsWithEps(b, 1e-4), "uninterrupted " + a + " vs resumed " + b);
     }
 
+    /**
+     * Resolution-aware distillation with its adversarial term: the student trains against a discriminator
+     * stepped once per student step, whose loss and accuracy each epoch records; a run killed after an epoch
+     * resumes with both optimisers' states and ends where an uninterrupted one does.
+     */
+    @Test
+    void theAdversarialTermTrainsAgainstADiscriminatorAndResumesExactly(@TempDir Path dir) {
+        ResNetSpec wide = NET.withWidth(8);
+        Network teacher = new StageTrainer(new StageConfig("teacher", wide, Degrade.NONE, Degrade.NONE, Objective.parse("ce"), 2, 32,
+                0.1, 1e-4, new Augment(1, false), 11), TRAIN, TEST, VIEWS, (Network) null, dir.resolve("t"), null).run(null).network();
+        StageConfig cfg = stage("rakd", Degrade.by(2), Objective.parse("ce + kd + pairwise + mmd + 0.1*adv"), 2);
+        StageTrainer.Result straight = new StageTrainer(cfg, TRAIN, TEST, VIEWS, teacher, dir.resolve("a"), null).run(null);
+        for (StageTrainer.EpochMetrics e : straight.history()) {
+            StageTrainer.Discrimination d = e.discriminator();
+            assertTrue(d != null && Double.isFinite(d.loss()) && d.loss() > 0 && d.accuracy() >= 0 && d.accuracy() <= 1, e.toString());
+        }
+        StageTrainer.Listener killer = new StageTrainer.Listener() {
+            @Override
+            public void epochStarted(String stage, int epoch, int epochs, int steps) {
+                if (epoch == 2) throw new IllegalStateException("killed");
+            }
+        };
+        assertThrows(IllegalStateException.class, () -> new StageTrainer(cfg, TRAIN, TEST, VIEWS, teacher, dir.resolve("b"), killer).run(null));
+        assertTrue(java.nio.file.Files.isRegularFile(Checkpoint.discriminatorFile(dir.resolve("b"), "rakd")), "the discriminator is checkpointed");
+        StageTrainer.Result resumed = new StageTrainer(cfg, TRAIN, TEST, VIEWS, teacher, dir.resolve("b"), null).run(null);
+        assertEquals(straight.history().get(0), resumed.history().get(0).withSeconds(straight.history().get(0).seconds()));
+        StageTrainer.EpochMetrics a = straight.history().get(1);
+        StageTrainer.EpochMetrics b = resumed.history().get(1);
+        assertEquals(a.trainCe(), b.trainCe(), "the resumed epoch trains as the uninterrupted one, to the bit");
+        assertEquals(a.discriminator(), b.discriminator(), "and so does the discriminator");
+    }
+
     /** Students of one teacher and seed reuse its outputs through the run's cache (step for step, and the centres), and train exactly as without. */
     @Test
     void studentsOfOneTeacherShareItsOutputsAndTrainAsWithout(@TempDir Path dir) {

@@ -1,6 +1,5 @@
 package io.horkd.train.stage;
 
-import io.horkd.train.model.ResNet;
 import java.util.List;
 import org.nd4j.autodiff.listeners.At;
 import org.nd4j.autodiff.listeners.BaseListener;
@@ -12,12 +11,18 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.OpContext;
 
 /**
- * The cross-entropy of a training step, the metric a stage reports. SameDiff's fit computes no loss value
- * (the gradient does not need it: softmax cross-entropy's backward starts from the logits), so this
- * listener keeps the step's logits and the cross-entropy is computed from them, in float64.
+ * Keeps one variable's value from a training step's forward pass. SameDiff's fit returns no outputs, so
+ * what a stage reports or feeds on is taken here: the logits, for the step's cross-entropy (fit computes
+ * no loss value: softmax cross-entropy's backward starts from the logits), and the pooled features, for the
+ * discriminator's step.
  */
-final class StepCrossEntropy extends BaseListener {
-    private INDArray logits;
+final class StepOutput extends BaseListener {
+    private final String name;
+    private INDArray value;
+
+    StepOutput(String name) {
+        this.name = name;
+    }
 
     @Override
     public boolean isActive(Operation operation) {
@@ -28,18 +33,23 @@ final class StepCrossEntropy extends BaseListener {
     public void opExecution(SameDiff sd, At at, org.nd4j.linalg.dataset.api.MultiDataSet batch, SameDiffOp op, OpContext context,
             INDArray[] outputs) {
         List<String> names = op.getOutputsOfOp();
-        int i = names == null ? -1 : names.indexOf(ResNet.LOGITS);
-        if (i >= 0) logits = outputs[i].dup();
+        int i = names == null ? -1 : names.indexOf(name);
+        if (i >= 0) value = outputs[i].dup();
     }
 
-    /** Forgets the last step's logits (before a step). */
+    /** Forgets the last step's value (before a step). */
     void reset() {
-        logits = null;
+        value = null;
     }
 
-    /** The last step's mean cross-entropy against {@code oneHot}; NaN where no step ran. */
-    double of(INDArray oneHot) {
-        return logits == null ? Double.NaN : crossEntropy(logits, oneHot);
+    /** The last step's value, or null where no step ran since {@link #reset}. */
+    INDArray last() {
+        return value;
+    }
+
+    /** The mean cross-entropy of the last step's logits (this listener's variable) against {@code oneHot}; NaN where no step ran. */
+    double crossEntropy(INDArray oneHot) {
+        return value == null ? Double.NaN : crossEntropy(value, oneHot);
     }
 
     /** Mean cross-entropy of logits against one-hot labels, in float64. */
