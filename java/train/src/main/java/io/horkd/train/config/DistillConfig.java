@@ -64,9 +64,18 @@ public record DistillConfig(Data data, LowResolution lowResolution, Stream teach
      * The students a run may add to the HORKD student besides its {@code methods}: {@code scratch} (CE, no
      * teacher), {@code direct} (HORKD from the HR teacher, skipping the assistant), and the controls for
      * the two-stage weight transfer, {@code init-ce} and {@code init-kd} (CE, or the {@code kd} method,
-     * from the assistant's weights).
+     * from the assistant's weights). A method is taught by the assistant; as {@code direct-<method>}, by the
+     * HR teacher directly.
      */
     public static final List<String> CONTROLS = List.of("scratch", "direct", "init-ce", "init-kd");
+
+    /** The prefix of a baseline taught by the HR teacher directly: {@code direct-<method>} (as {@code direct} is HORKD so). */
+    public static final String DIRECT = "direct-";
+
+    /** The method of baseline {@code direct-<method>}, or null for any other name. */
+    public static String directMethod(String baseline) {
+        return baseline.startsWith(DIRECT) ? baseline.substring(DIRECT.length()) : null;
+    }
 
     /** CE alone: a teacher, or a student from scratch. */
     public static final Objective CE = Objective.parse("ce");
@@ -106,9 +115,9 @@ public record DistillConfig(Data data, LowResolution lowResolution, Stream teach
         Resize.Filter.parse(lowResolution.filter());
         methods = methods == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(methods));
         for (String b : baselines) {
-            if (!CONTROLS.contains(b) && !methods.containsKey(b)) {
+            if (!CONTROLS.contains(b) && !methods.containsKey(b) && !methods.containsKey(directMethod(b))) {
                 throw new IllegalArgumentException("unknown baseline '" + b + "'; known: the methods " + methods.keySet()
-                        + " and the controls " + CONTROLS);
+                        + ", each also as direct-<method> (taught by the HR teacher directly), and the controls " + CONTROLS);
             }
             if (CONTROLS.contains(b) && methods.containsKey(b)) {
                 throw new IllegalArgumentException("method '" + b + "' has the name of a control; rename it");

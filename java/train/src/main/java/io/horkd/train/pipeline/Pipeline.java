@@ -128,7 +128,9 @@ public final class Pipeline {
                         case "scratch", "init-ce" -> students.add(new Student(b, DistillConfig.CE, null));
                         case "direct" -> students.add(new Student(b, horkd, teacherCache));
                         case "init-kd" -> students.add(new Student(b, cfg.method("kd"), assistantCache));
-                        default -> students.add(new Student(b, cfg.method(b), assistantCache));
+                        default -> students.add(DistillConfig.directMethod(b) != null && !cfg.methods().containsKey(b)
+                                ? new Student(b, cfg.method(DistillConfig.directMethod(b)), teacherCache)
+                                : new Student(b, cfg.method(b), assistantCache));
                     }
                 }
                 for (Student st : students) {

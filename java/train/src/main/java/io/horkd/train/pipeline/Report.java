@@ -41,6 +41,8 @@ public final class Report {
         LABELS.put("sp", "LR student, similarity preserving (SP)");
         LABELS.put("pkt", "LR student, PKT");
         LABELS.put("dkd", "LR student, DKD");
+        LABELS.put("rakd", "LR student, resolution-aware KD (seed 002)");
+        LABELS.put("rakd-noadv", "LR student, resolution-aware KD without its adversarial term");
         LABELS.put("direct", "LR student, HORKD without assistant");
         LABELS.put("init-ce", "LR student, CE only, initialised from the assistant");
         LABELS.put("init-kd", "LR student, KD only, initialised from the assistant");
@@ -53,7 +55,11 @@ public final class Report {
         m.put("teacher", LABELS.get("teacher"));
         m.put("assistant", LABELS.get("assistant"));
         for (String b : r.config().baselines()) {
-            m.put(b, LABELS.getOrDefault(b, "LR student, " + b + " (" + r.config().methods().get(b) + ")"));
+            String direct = io.horkd.train.config.DistillConfig.directMethod(b);
+            if (LABELS.containsKey(b)) m.put(b, LABELS.get(b));
+            else if (r.config().methods().containsKey(b)) m.put(b, "LR student, " + b + " (" + r.config().methods().get(b) + ")");
+            else m.put(b, LABELS.getOrDefault(direct, "LR student, " + direct + " (" + r.config().methods().get(direct) + ")")
+                    + ", from the HR teacher directly");
         }
         m.put("horkd", LABELS.get("horkd"));
         return m;

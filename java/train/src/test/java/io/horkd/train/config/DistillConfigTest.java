@@ -65,6 +65,18 @@ class DistillConfigTest {
         assertEquals(d, DistillConfig.load(f.toString(), List.of()));
     }
 
+    /** A method is taught by the assistant, and as direct-<method> by the HR teacher; resolution-aware KD is one of them. */
+    @Test
+    void methodsTaughtByTheTeacherDirectly() {
+        DistillConfig d = DistillConfig.load("default", List.of("baselines=rakd,direct-rakd,direct-rakd-noadv,direct"));
+        assertEquals(List.of("rakd", "direct-rakd", "direct-rakd-noadv", "direct"), d.baselines());
+        assertEquals(Objective.parse("ce + kd + pairwise + mmd + 0.1*adv"), d.method("rakd"));
+        assertEquals(Objective.parse("ce + kd + pairwise + mmd"), d.method(DistillConfig.directMethod("direct-rakd-noadv")));
+        assertEquals(null, DistillConfig.directMethod("rakd"));
+        var e = assertThrows(IllegalArgumentException.class, () -> DistillConfig.load("default", List.of("baselines=direct-nope")));
+        assertTrue(e.getMessage().contains("unknown baseline 'direct-nope'") && e.getMessage().contains("direct-<method>"), e.getMessage());
+    }
+
     /** The configuration of a run written before objectives (2026-11-21's default, abridged) reads as what it meant. */
     @Test
     void configurationsOfEarlierVersionsReadAsTheyMeant(@TempDir Path dir) throws Exception {
