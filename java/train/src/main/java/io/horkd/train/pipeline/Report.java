@@ -174,6 +174,7 @@ public final class Report {
         plots(r, plots, factors);
         md.append("\n## Plots\n\n![loss](plots/loss.png)\n\n![accuracy per epoch](plots/accuracy.png)\n\n"
                 + "![accuracy per resolution](plots/resolution.png)\n");
+        if (hasDiscriminator(r)) md.append("\n![the discriminator's loss and accuracy per epoch](plots/discriminator.png)\n");
         Files.writeString(run.resolve("report.md"), md.toString());
     }
 
@@ -234,6 +235,7 @@ public final class Report {
             BitmapEncoder.saveBitmap(loss, dir.resolve("loss.png").toString(), BitmapEncoder.BitmapFormat.PNG);
             BitmapEncoder.saveBitmap(acc, dir.resolve("accuracy.png").toString(), BitmapEncoder.BitmapFormat.PNG);
         }
+        if (hasDiscriminator(r)) discriminatorPlot(byStage, dir);
         CategoryChart bars = new CategoryChartBuilder().width(900).height(520).title("Test top-1 per input resolution and method")
                 .xAxisTitle("input side (px)").yAxisTitle("top-1 (%)").build();
         List<String> sides = factors.stream().map(f -> String.valueOf(r.hrSide() / f)).toList();
@@ -248,5 +250,32 @@ public final class Report {
             if (any) bars.addSeries(m, sides, v);
         }
         if (!r.evaluations().isEmpty()) BitmapEncoder.saveBitmap(bars, dir.resolve("resolution.png").toString(), BitmapEncoder.BitmapFormat.PNG);
+    }
+
+    /** Whether a stage of the run trained a discriminator (the adversarial term). */
+    static boolean hasDiscriminator(Results r) {
+        return r.epochs().stream().anyMatch(m -> m.discriminator() != null);
+    }
+
+    /**
+     * The discriminator's loss and accuracy per epoch of each stage that has one (mean over seeds): what a
+     * user of adversarial KD looks at first. BCE near ln 2 = 0.69 and accuracy near 0.5: it cannot tell the
+     * student's features from the teacher's; loss near 0 and accuracy near 1: it wins and the generator's
+     * gradient fades.
+     */
+    private static void discriminatorPlot(Map<String, Map<Integer, List<EpochMetrics>>> byStage, Path dir) throws IOException {
+        XYChart loss = new XYChartBuilder().width(900).height(420).title("Discriminator BCE per epoch (ln 2 = 0.69: chance; mean over seeds)")
+                .xAxisTitle("epoch").yAxisTitle("BCE").build();
+        XYChart acc = new XYChartBuilder().width(900).height(420).title("Discriminator accuracy per epoch (0.5: chance; mean over seeds)")
+                .xAxisTitle("epoch").yAxisTitle("accuracy").build();
+        for (var e : byStage.entrySet()) {
+            if (e.getValue().values().stream().flatMap(List::stream).noneMatch(m -> m.discriminator() != null)) continue;
+            double[] x = e.getValue().keySet().stream().mapToDouble(Integer::doubleValue).toArray();
+            loss.addSeries(e.getKey(), x, e.getValue().values().stream().mapToDouble(l -> l.stream()
+                    .filter(m -> m.discriminator() != null).mapToDouble(m -> m.discriminator().loss()).average().orElse(Double.NaN)).toArray());
+            acc.addSeries(e.getKey(), x, e.getValue().values().stream().mapToDouble(l -> l.stream()
+                    .filter(m -> m.discriminator() != null).mapToDouble(m -> m.discriminator().accuracy()).average().orElse(Double.NaN)).toArray());
+        }
+        BitmapEncoder.saveBitmap(java.util.List.of(loss, acc), 2, 1, dir.resolve("discriminator.png").toString(), BitmapEncoder.BitmapFormat.PNG);
     }
 }

@@ -49,24 +49,27 @@ class PipelineTest {
         DistillConfig cfg = DistillConfig.load("default", List.of("data.path=" + data, "data.trainLimit=0", "data.testLimit=0",
                 "teacher.network=resnet8", "teacher.width=4", "assistant.width=4", "teacher.epochs=2", "assistant.epochs=1", "student.epochs=1",
                 "lowResolution.factors=2", "train.batch=32", "eval.recallQueries=40", "eval.recallK=1,5",
-                "baselines=scratch,kd,rkd,direct,init-ce,init-kd"));
+                "baselines=scratch,kd,rkd,direct,init-ce,init-kd,direct-rakd"));
         Path run = tmp.resolve("run");
         Pipeline.Results r = new Pipeline(cfg, run, null).run();
         Set<String> methods = r.evaluations().stream().map(Pipeline.Evaluation::method).collect(Collectors.toSet());
-        assertEquals(Set.of("teacher", "assistant", "horkd", "scratch", "kd", "rkd", "direct", "init-ce", "init-kd"), methods);
-        // Teacher and assistant at HR and at the LR factor, seven students at LR.
-        assertEquals(2 + 2 + 7, r.evaluations().size());
+        assertEquals(Set.of("teacher", "assistant", "horkd", "scratch", "kd", "rkd", "direct", "init-ce", "init-kd", "direct-rakd"), methods);
+        // Teacher and assistant at HR and at the LR factor, eight students at LR.
+        assertEquals(2 + 2 + 8, r.evaluations().size());
         assertTrue(r.evaluations().stream().allMatch(e -> e.top1() >= 0 && e.top1() <= e.top5() && e.recall()[0] <= e.recall()[1]));
-        assertEquals(2 + 1 + 7, r.epochs().size());
+        assertEquals(2 + 1 + 8, r.epochs().size());
         for (String f : new String[] {"config.yaml", "metrics.jsonl", "results.json", "report.md", "plots/loss.png", "plots/accuracy.png",
-                "plots/resolution.png", "models/horkd-x2-s1.sd", "models/teacher-s1.properties"}) {
+                "plots/resolution.png", "plots/discriminator.png", "models/horkd-x2-s1.sd", "models/teacher-s1.properties"}) {
             assertTrue(Files.size(run.resolve(f)) > 0, f);
         }
         String report = Files.readString(run.resolve("report.md"));
         assertTrue(report.contains("| LR student, HORKD (teacher -> assistant -> student) | 6x6 |"), report);
         assertTrue(report.contains(" over from scratch;"), report);
         assertTrue(report.contains(" over CE only from the assistant's weights"), report);
-        assertEquals(10, Files.readAllLines(run.resolve("metrics.jsonl")).size());
+        assertTrue(report.contains("| LR student, resolution-aware KD (seed 002), from the HR teacher directly | 6x6 |"), report);
+        assertTrue(r.epochs().stream().filter(e -> e.stage().startsWith("direct-rakd")).allMatch(e -> e.discriminator() != null)
+                && r.epochs().stream().filter(e -> !e.stage().startsWith("direct-rakd")).allMatch(e -> e.discriminator() == null));
+        assertEquals(11, Files.readAllLines(run.resolve("metrics.jsonl")).size());
 
         // The report can be rewritten from results.json alone.
         Files.delete(run.resolve("report.md"));
@@ -77,6 +80,6 @@ class PipelineTest {
         Pipeline.Results again = new Pipeline(cfg, run, null).run();
         assertEquals(r.evaluations().get(0).top1(), again.evaluations().get(0).top1());
         assertEquals(r.epochs(), again.epochs());
-        assertEquals(10, Files.readAllLines(run.resolve("metrics.jsonl")).size());
+        assertEquals(11, Files.readAllLines(run.resolve("metrics.jsonl")).size());
     }
 }
