@@ -582,6 +582,19 @@ void bad_arguments(horkd_workspace* ws) {
             "d_student must not be NULL", "relational device student");
     refused(horkd_relational(nullptr, X, X, 1, m, d, d, 1, 0, 1, 0, nullptr, nullptr, V, V3, nullptr, nullptr), "horkd_relational",
             "ws must not be NULL", "relational device ws");
+    // Resolution-aware distillation's MMD and pair-wise constraint
+    refused(horkd_mmd_host(nullptr, X, X, 1, m, d, d, nullptr, nullptr, V, G, nullptr), "horkd_mmd_host", "ws must not be NULL", "MMD ws");
+    refused(horkd_mmd_host(ws, X, X, 1, m, d, 2, nullptr, nullptr, V, G, nullptr), "horkd_mmd", "needs a projection [2, 3]",
+            "MMD widths without projection");
+    refused(horkd_mmd_host(ws, X, X, 1, m, d, d, nullptr, nullptr, V, G, gp.data()), "horkd_mmd", "d_grad_projection without d_projection",
+            "MMD dP without P");
+    refused(horkd_mmd_host(ws, X, X, 1, 0, d, d, nullptr, nullptr, V, G, nullptr), "horkd_mmd_host", "m=0", "MMD m 0");
+    refused(horkd_mmd(ws, X, X, 1, m, d, d, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr), "horkd_mmd", "values must not be NULL",
+            "MMD device values");
+    refused(horkd_pairwise_constraint_host(ws, nullptr, X, 1, m, d, d, nullptr, V, G), "horkd_pairwise_constraint_host",
+            "student must not be NULL", "pair-wise student");
+    refused(horkd_pairwise_constraint(ws, X, X, -1, m, d, d, nullptr, V, nullptr, nullptr), "horkd_pairwise_constraint", "batch=-1",
+            "pair-wise device batch -1");
     // LC
     auto lc = [&](const int* l, int classes, const float* u, const float* p, int ds, int dt, double* vv, float* gpp) {
         return horkd_center_host(ws, X, X, 1, m, ds, dt, l, classes, u, p, nullptr, vv, G, gpp);
