@@ -42,6 +42,11 @@ public final class Discriminator {
     /** BCE loss and accuracy (logit > 0 for teacher features, <= 0 for the student's) of one step's batch, before the step. */
     public record Step(double loss, double accuracy) {}
 
+    /** The shapes of {@link #VARIABLES} for {@code width}-d features. */
+    public static long[][] shapes(int width) {
+        return new long[][] {{width, HIDDEN}, {1, HIDDEN}, {HIDDEN, HIDDEN}, {1, HIDDEN}, {HIDDEN, 1}, {1, 1}};
+    }
+
     /** A fresh discriminator for {@code width}-d features, He-initialised from {@code seed}, Adam at {@code lr}. */
     public Discriminator(int width, long seed, double lr) {
         if (width < 1) throw new IllegalArgumentException("width must be >= 1, got " + width);
@@ -51,13 +56,14 @@ public final class Discriminator {
         SplittableRandom rnd = new SplittableRandom(seed);
         SDVariable x = sd.placeHolder(INPUT, DataType.FLOAT, -1, width);
         SDVariable y = sd.placeHolder(TARGET, DataType.FLOAT, -1, 1);
-        SDVariable w1 = sd.var("w1", he(rnd, width, HIDDEN));
-        SDVariable b1 = sd.var("b1", Nd4j.zeros(DataType.FLOAT, 1, HIDDEN));
-        SDVariable w2 = sd.var("w2", he(rnd, HIDDEN, HIDDEN));
-        SDVariable b2 = sd.var("b2", Nd4j.zeros(DataType.FLOAT, 1, HIDDEN));
-        SDVariable w3 = sd.var("w3", he(rnd, HIDDEN, 1));
-        SDVariable b3 = sd.var("b3", Nd4j.zeros(DataType.FLOAT, 1, 1));
-        SDVariable logit = logit(sd, x, w1, b1, w2, b2, w3, b3).rename(LOGIT);
+        // Weights He-initialised, biases 0, in the order and shapes of VARIABLES.
+        long[][] shapes = shapes(width);
+        SDVariable[] v = new SDVariable[VARIABLES.length];
+        for (int q = 0; q < v.length; q++) {
+            long[] sh = shapes[q];
+            v[q] = sd.var(VARIABLES[q], q % 2 == 0 ? he(rnd, (int) sh[0], (int) sh[1]) : Nd4j.zeros(DataType.FLOAT, sh));
+        }
+        SDVariable logit = logit(sd, x, v[0], v[1], v[2], v[3], v[4], v[5]).rename(LOGIT);
         sd.loss().sigmoidCrossEntropy(LOSS, y, logit, null, LossReduce.MEAN_BY_NONZERO_WEIGHT_COUNT, 0.0);
         sd.setLossVariables(LOSS);
         sd.setTrainingConfig(TrainingConfig.builder().updater(new Adam(lr, 0.5, 0.999, 1e-8)).dataSetFeatureMapping(INPUT)

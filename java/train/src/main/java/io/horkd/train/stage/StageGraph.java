@@ -103,8 +103,7 @@ final class StageGraph {
             // The generator term BCE(D(P g), 1): D's weights are inputs fed at every step (its own optimiser trains
             // them), so the student's gradient reaches g and P only.
             int dt = teacher.featureSize();
-            long[][] shapes = {{dt, Discriminator.HIDDEN}, {1, Discriminator.HIDDEN}, {Discriminator.HIDDEN, Discriminator.HIDDEN},
-                {1, Discriminator.HIDDEN}, {Discriminator.HIDDEN, 1}, {1, 1}};
+            long[][] shapes = Discriminator.shapes(dt);
             SDVariable[] d = new SDVariable[Discriminator.VARIABLES.length];
             for (int q = 0; q < d.length; q++) {
                 d[q] = sd.placeHolder(discriminator(Discriminator.VARIABLES[q]), DataType.FLOAT, shapes[q]);

@@ -621,7 +621,7 @@ public final class ReferenceMethods {
     // helpers
 
     /** Backward of {@code a = q / max(|q|, eps)}: {@code (e - a (a . e)) / |q|}, or {@code e / eps} under the floor. */
-    private static double[] normalizeBackward(double[] a, double[] e, double norm) {
+    static double[] normalizeBackward(double[] a, double[] e, double norm) {
         double[] out = new double[e.length];
         if (norm <= NORMALIZE_EPS) {
             for (int p = 0; p < e.length; p++) out[p] = e[p] / NORMALIZE_EPS;
@@ -633,13 +633,13 @@ public final class ReferenceMethods {
         return out;
     }
 
-    private static double norm(double[] v) {
+    static double norm(double[] v) {
         double s = 0;
         for (double x : v) s += x * x;
         return Math.sqrt(s);
     }
 
-    private static double[] scaled(double[] v, double c) {
+    static double[] scaled(double[] v, double c) {
         double[] out = Arrays.copyOf(v, v.length);
         for (int k = 0; k < out.length; k++) out[k] *= c;
         return out;

@@ -14,8 +14,6 @@ public final class ReferenceRakd {
 
     /** The bandwidth multipliers of MMD's five Gaussian kernels. */
     public static final double[] SCALES = {0.25, 0.5, 1, 2, 4};
-    /** torch.nn.functional.normalize's floor on a norm: a zero vector has cosine 0 with everything. */
-    static final double NORMALIZE_EPS = 1e-12;
 
     // ---------------------------------------------------------------------------------------------
     // Pair-wise constraint
@@ -35,9 +33,9 @@ public final class ReferenceRakd {
         double[][] fh = new double[m][];
         double[] gn = new double[m];
         for (int i = 0; i < m; i++) {
-            gn[i] = norm(g[i]);
-            gh[i] = scaled(g[i], 1 / Math.max(gn[i], NORMALIZE_EPS));
-            fh[i] = scaled(f[i], 1 / Math.max(norm(f[i]), NORMALIZE_EPS));
+            gn[i] = ReferenceMethods.norm(g[i]);
+            gh[i] = ReferenceMethods.scaled(g[i], 1 / Math.max(gn[i], ReferenceMethods.NORMALIZE_EPS));
+            fh[i] = ReferenceMethods.scaled(f[i], 1 / Math.max(ReferenceMethods.norm(f[i]), ReferenceMethods.NORMALIZE_EPS));
         }
         double pairs = (double) m * (m - 1);
         double value = 0;
@@ -50,7 +48,7 @@ public final class ReferenceRakd {
                 double eij = 2 * diff / pairs;
                 for (int k = 0; k < e.length; k++) e[k] += 2 * eij * gh[j][k];
             }
-            dg[i] = normalizeBackward(gh[i], e, gn[i]);
+            dg[i] = ReferenceMethods.normalizeBackward(gh[i], e, gn[i]); // torch.nn.functional.normalize's floor, as AT's
         }
         return new Value(value / pairs, dg);
     }
@@ -170,27 +168,5 @@ public final class ReferenceRakd {
         double s = 0;
         for (int k = 0; k < a.length; k++) s += a[k] * b[k];
         return s;
-    }
-
-    private static double norm(double[] v) {
-        return Math.sqrt(dot(v, v));
-    }
-
-    private static double[] scaled(double[] v, double c) {
-        double[] out = new double[v.length];
-        for (int k = 0; k < v.length; k++) out[k] = v[k] * c;
-        return out;
-    }
-
-    /** Through {@code a = v / max(|v|, eps)}: {@code (e - a (a . e)) / |v|}, or {@code e / eps} under the floor. */
-    private static double[] normalizeBackward(double[] a, double[] e, double norm) {
-        double[] out = new double[e.length];
-        if (norm <= NORMALIZE_EPS) {
-            for (int k = 0; k < e.length; k++) out[k] = e[k] / NORMALIZE_EPS;
-            return out;
-        }
-        double d = dot(a, e);
-        for (int k = 0; k < e.length; k++) out[k] = (e[k] - a[k] * d) / norm;
-        return out;
     }
 }
