@@ -126,6 +126,11 @@ public final class StageTrainer {
         this.stepFeatures = cfg.loss().has("adv") ? new StepOutput(ResNet.FEATURES) : null;
     }
 
+    /** The discriminator's current weights, as the student's graph takes them (none without one). */
+    private java.util.Map<String, INDArray> discriminatorWeights() {
+        return disc == null ? java.util.Map.of() : disc.weights();
+    }
+
     /** A fresh discriminator for this stage's adversarial term (seeded by the stage), or null without one. */
     private Discriminator newDiscriminator() {
         return cfg.loss().has("adv") ? new Discriminator(teacher.network().featureSize(), cfg.seed() ^ 0xD15CL) : null;
@@ -180,7 +185,7 @@ public final class StageTrainer {
         int[] idx = Batches.shuffled(train.size(), cfg.batch(), cfg.seed(), epoch)[step];
         INDArray[] v = inputs(idx, cfg.augment(), new SplittableRandom(cfg.seed() * 31 + epoch * 1009L + step));
         List<INDArray> labels = StageGraph.labels(net.graph(), train, idx, mapStages, teacher == null ? null : teacherNow(v[1]),
-                disc == null ? java.util.Map.of() : disc.weights());
+                discriminatorWeights());
         return new MultiDataSet(new INDArray[] {v[0]}, labels.toArray(new INDArray[0]));
     }
 
@@ -228,7 +233,7 @@ public final class StageTrainer {
         for (int b = 0; b < n; b++) {
             INDArray[] v = inputs(fixed[b], Augment.NONE, null);
             List<INDArray> labels = StageGraph.labels(sd, train, fixed[b], mapStages, teacher == null ? null : teacherNow(v[1]),
-                    disc == null ? java.util.Map.of() : disc.weights());
+                    discriminatorWeights());
             java.util.Map<String, INDArray> ph = new java.util.HashMap<>();
             ph.put(ResNet.INPUT, v[0]);
             List<String> names = sd.getTrainingConfig().getDataSetLabelMapping();
@@ -252,7 +257,7 @@ public final class StageTrainer {
             int[] idx = order[s];
             INDArray[] v = inputs(idx, cfg.augment(), rnd);
             INDArray[] t = teacher == null ? null : teacherOutputs(epoch, s, idx, v[1]);
-            List<INDArray> labels = StageGraph.labels(sd, train, idx, mapStages, t, disc == null ? java.util.Map.of() : disc.weights());
+            List<INDArray> labels = StageGraph.labels(sd, train, idx, mapStages, t, discriminatorWeights());
             // The projection as this step's forward pass sees it: the discriminator's step takes P g of that pass.
             INDArray p = disc != null && sd.hasVariable(StageGraph.PROJECTION) ? sd.getVariable(StageGraph.PROJECTION).getArr().dup() : null;
             BatchNorm.setTraining(sd, true);
