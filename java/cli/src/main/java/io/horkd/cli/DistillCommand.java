@@ -3,6 +3,7 @@ package io.horkd.cli;
 import io.horkd.nd4j.HorkdNd4j;
 import io.horkd.train.config.DistillConfig;
 import io.horkd.train.pipeline.Pipeline;
+import io.horkd.train.pipeline.Report;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,13 +60,15 @@ final class DistillCommand implements Callable<Integer> {
         }
         System.err.println("horkd distill: run directory " + dir);
         Progress progress = new Progress();
+        Pipeline.Results[] results = new Pipeline.Results[1];
         try {
-            Quiet.run(() -> new Pipeline(cfg, dir, progress).run());
+            Quiet.run(() -> results[0] = new Pipeline(cfg, dir, progress).run());
         } finally {
             progress.close();
         }
         spec.commandLine().getOut().println("run: " + dir);
         spec.commandLine().getOut().println("report: " + dir.resolve("report.md"));
+        spec.commandLine().getOut().println("time: " + Report.effort(results[0]));
         return 0;
     }
 }

@@ -28,8 +28,9 @@ final class Progress implements StageTrainer.Listener {
     @Override
     public void epochEnded(String stage, StageTrainer.EpochMetrics m) {
         close();
-        System.err.printf(Locale.ROOT, "%s epoch %d: train CE %.4f, loss %.4f, test top-1 %.2f%%, %.0f s%n", stage, m.epoch(), m.trainCe(),
-                m.objective(), 100 * m.testTop1(), m.seconds());
+        System.err.printf(Locale.ROOT, "%s epoch %d: train CE %.4f, loss %.4f, test top-1 %.2f%%, %.0f s%s%n", stage, m.epoch(), m.trainCe(),
+                m.objective(), 100 * m.testTop1(), m.seconds(), m.residentBytes() < 0 ? "" : String.format(Locale.ROOT, ", %.1f GB resident",
+                        m.residentBytes() / 1e9));
     }
 
     void close() {

@@ -3,6 +3,7 @@ package io.horkd.train.pipeline;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.horkd.core.loss.Objective;
+import io.horkd.core.mem.NativeHeap;
 import io.horkd.train.config.DistillConfig;
 import io.horkd.train.data.Augment;
 import io.horkd.train.data.Datasets;
@@ -62,9 +63,32 @@ public final class Pipeline {
     public record Evaluation(String method, String stage, long seed, int factor, int side, double top1, double top5, double[] recall,
             long[][] confusion) {}
 
-    /** Everything the report needs. */
+    /**
+     * Everything the report needs. {@code processes}: one entry per process that worked on the run (one
+     * more per {@code --resume}); empty in runs of versions before 2026-12-02.
+     */
     public record Results(DistillConfig config, int hrSide, List<String> classNames, List<Evaluation> evaluations,
-            List<StageTrainer.EpochMetrics> epochs) {}
+            List<StageTrainer.EpochMetrics> epochs, List<RunProcess> processes) {
+        public Results {
+            processes = processes == null ? List.of() : List.copyOf(processes);
+        }
+
+        /** Wall time of all the processes together, in seconds. */
+        public double seconds() {
+            return processes.stream().mapToDouble(RunProcess::seconds).sum();
+        }
+
+        /** The largest peak resident memory of the processes, in bytes; -1 where none was measured. */
+        public long peakResidentBytes() {
+            return processes.stream().mapToLong(RunProcess::peakResidentBytes).max().orElse(-1);
+        }
+    }
+
+    /**
+     * One process's part of a run: when it started (ISO-8601), its wall time until the last write, and its
+     * peak resident memory ({@code VmHWM}; -1 where the system does not say).
+     */
+    public record RunProcess(String started, double seconds, long peakResidentBytes) {}
 
     /** Loads the configured data: the train and test sets (limited as configured). */
     public static Datasets.Split data(DistillConfig.Data d) {
@@ -84,6 +108,14 @@ public final class Pipeline {
     }
 
     public Results run() {
+        String started = java.time.OffsetDateTime.now().withNano(0).toString();
+        long t0 = System.nanoTime();
+        List<RunProcess> earlier = earlierProcesses();
+        java.util.function.Supplier<List<RunProcess>> processes = () -> {
+            List<RunProcess> all = new ArrayList<>(earlier);
+            all.add(new RunProcess(started, (System.nanoTime() - t0) / 1e9, NativeHeap.peakResidentBytes()));
+            return all;
+        };
         try {
             Files.createDirectories(run.resolve("models"));
             Files.writeString(run.resolve("config.yaml"), cfg.toYaml());
@@ -142,11 +174,24 @@ public final class Pipeline {
                     evals.add(evaluateLr(st.method(), name, s, seed, test, views, lr, factor, side));
                 }
             }
-            writeResults(new Results(cfg, side, train.classNames(), evals, epochs));
+            writeResults(new Results(cfg, side, train.classNames(), evals, epochs, processes.get()));
         }
-        Results r = new Results(cfg, side, train.classNames(), evals, epochs);
+        Results r = new Results(cfg, side, train.classNames(), evals, epochs, processes.get());
         writeResults(r);
         return r;
+    }
+
+    /** The processes that worked on this run before this one (a resumed run), from its results.json. */
+    private List<RunProcess> earlierProcesses() {
+        Path json = run.resolve("results.json");
+        if (!Files.isRegularFile(json)) return List.of();
+        try {
+            var node = JSON.readTree(json.toFile()).get("processes");
+            return node == null ? List.of() : List.of(JSON.treeToValue(node, RunProcess[].class));
+        } catch (IOException e) {
+            LOG.warn("cannot read the earlier processes' times from {} ({}); the run's time will count this process only", json, e.toString());
+            return List.of();
+        }
     }
 
     private Network stage(StageConfig sc, ImageSet train, ImageSet test, Views views, TeacherCache teacher, Network init,
@@ -168,6 +213,7 @@ public final class Pipeline {
             Degrade lr = cfg.degrade(f);
             out.add(evaluation(method, stage, seed, test, Evaluator.embed(n, test, views, lr, EVAL_BATCH), gallery, lr, f, side));
         }
+        NativeHeap.release(); // the embeddings' buffers
         return out;
     }
 
@@ -175,7 +221,9 @@ public final class Pipeline {
     private Evaluation evaluateLr(String method, String stage, Network n, long seed, ImageSet test, Views views, Degrade lr, int factor,
             int side) {
         float[][] gallery = Evaluator.embed(n, test.head(cfg.eval().recallQueries()), views, Degrade.NONE, EVAL_BATCH).features();
-        return evaluation(method, stage, seed, test, Evaluator.embed(n, test, views, lr, EVAL_BATCH), gallery, lr, factor, side);
+        Evaluation e = evaluation(method, stage, seed, test, Evaluator.embed(n, test, views, lr, EVAL_BATCH), gallery, lr, factor, side);
+        NativeHeap.release(); // the embeddings' buffers
+        return e;
     }
 
     /** Top-1, top-5 and confusion from the view's logits; Recall@K of its first features against the gallery. */

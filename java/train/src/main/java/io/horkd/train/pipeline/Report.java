@@ -115,6 +115,7 @@ public final class Report {
                 .append(r.config().assistant().spec()).append("; seeds ").append(r.config().seeds())
                 .append("; HORKD student initialised from the assistant: ").append(r.config().student().initFromAssistant() ? "yes" : "no")
                 .append(".\n\n");
+        if (!r.processes().isEmpty()) md.append("Time: ").append(effort(r)).append(".\n\n");
         md.append("## Results (test set, %; mean ± std over seeds where more than one)\n\n");
         md.append("| Model | Resolution | Top-1 | HORKD - this (points) | Top-5 | Recall@").append(ks[0])
                 .append(" (LR query, HR gallery) |\n|---|---|---:|---:|---:|---:|\n");
@@ -171,11 +172,26 @@ public final class Report {
             }
         }
         ev.stream().filter(e -> e.method().equals("horkd")).findFirst().ifPresent(e -> confusion(md, e, r.classNames()));
-        plots(r, plots, factors);
+        plots(r, plots);
         md.append("\n## Plots\n\n![loss](plots/loss.png)\n\n![accuracy per epoch](plots/accuracy.png)\n\n"
-                + "![accuracy per resolution](plots/resolution.png)\n");
+                + "![top-1 of each LR student minus the one from scratch, per resolution](plots/resolution.png)\n");
         if (hasDiscriminator(r)) md.append("\n![the discriminator's loss and accuracy per epoch](plots/discriminator.png)\n");
         Files.writeString(run.resolve("report.md"), md.toString());
+    }
+
+    /**
+     * "24 min 26 s, peak resident memory 9.3 GB" (with "over N processes" for a resumed run): what the run
+     * cost, as the process or processes measured it; "unmeasured" for runs of versions before 2026-12-02.
+     */
+    public static String effort(Results r) {
+        if (r.processes().isEmpty()) return "unmeasured";
+        long s = Math.round(r.seconds());
+        String t = s >= 3600 ? String.format(Locale.ROOT, "%d h %d min %d s", s / 3600, s / 60 % 60, s % 60)
+                : String.format(Locale.ROOT, "%d min %d s", s / 60, s % 60);
+        if (r.processes().size() > 1) t += " over " + r.processes().size() + " processes (one per --resume)";
+        long peak = r.peakResidentBytes();
+        return peak < 0 ? t : t + String.format(Locale.ROOT, ", peak resident memory %.1f GB%s", peak / 1e9,
+                r.processes().size() > 1 ? " (the largest process)" : "");
     }
 
     /** How the HORKD bullet names a baseline. */
@@ -213,7 +229,7 @@ public final class Report {
         }
     }
 
-    private static void plots(Results r, Path dir, List<Integer> factors) throws IOException {
+    private static void plots(Results r, Path dir) throws IOException {
         XYChart loss = new XYChartBuilder().width(900).height(520).title("Loss per epoch (whole objective on fixed training batches; mean over seeds)")
                 .xAxisTitle("epoch").yAxisTitle("loss").build();
         XYChart acc = new XYChartBuilder().width(900).height(520).title("Test top-1 per epoch (mean over seeds)").xAxisTitle("epoch").yAxisTitle("top-1 (%)")
@@ -236,20 +252,53 @@ public final class Report {
             BitmapEncoder.saveBitmap(acc, dir.resolve("accuracy.png").toString(), BitmapEncoder.BitmapFormat.PNG);
         }
         if (hasDiscriminator(r)) discriminatorPlot(byStage, dir);
-        CategoryChart bars = new CategoryChartBuilder().width(900).height(520).title("Test top-1 per input resolution and method")
-                .xAxisTitle("input side (px)").yAxisTitle("top-1 (%)").build();
+        if (!r.evaluations().isEmpty()) resolutionPlot(r, dir);
+    }
+
+    /**
+     * The LR students' top-1 minus the from-scratch student's at each LR resolution, paired by seed (mean, and
+     * the paired differences' standard deviation as error bars): the one- to two-point differences a run is
+     * about, which bars of absolute accuracy from 0 would hide. Without a {@code scratch} row, absolute top-1
+     * of every model and resolution, on an axis that starts near the lowest value.
+     */
+    private static void resolutionPlot(Results r, Path dir) throws IOException {
+        List<Evaluation> ev = r.evaluations();
+        List<Integer> lr = r.config().lowResolution().factors();
+        boolean paired = lr.stream().anyMatch(f -> stat(ev, "scratch", f, Evaluation::top1) != null);
+        CategoryChart bars = new CategoryChartBuilder().width(900).height(520)
+                .title(paired ? "Top-1 minus the LR student from scratch (points; mean over seeds, bars: std of the paired differences)"
+                        : "Test top-1 per input resolution and method")
+                .xAxisTitle("input side (px)").yAxisTitle(paired ? "top-1 difference (points)" : "top-1 (%)").build();
+        List<Integer> factors = new ArrayList<>(List.of(1));
+        factors.addAll(lr);
+        if (paired) factors = lr;
         List<String> sides = factors.stream().map(f -> String.valueOf(r.hrSide() / f)).toList();
+        double lowest = Double.POSITIVE_INFINITY;
         for (String m : methods(r).keySet()) {
+            if (paired && (m.equals("scratch") || m.equals("teacher") || m.equals("assistant"))) continue;
             List<Double> v = new ArrayList<>();
+            List<Double> err = new ArrayList<>();
             boolean any = false;
             for (int f : factors) {
-                Stat s = stat(r.evaluations(), m, f, Evaluation::top1);
+                Stat s = paired ? pairedDifference(ev, m, "scratch", f) : stat(ev, m, f, Evaluation::top1);
                 v.add(s == null ? 0 : 100 * s.mean());
+                err.add(s == null ? 0 : 100 * s.std());
+                if (s != null) lowest = Math.min(lowest, 100 * s.mean());
                 any |= s != null;
             }
-            if (any) bars.addSeries(m, sides, v);
+            if (any) bars.addSeries(m, sides, v, err);
         }
-        if (!r.evaluations().isEmpty()) BitmapEncoder.saveBitmap(bars, dir.resolve("resolution.png").toString(), BitmapEncoder.BitmapFormat.PNG);
+        if (!paired && Double.isFinite(lowest)) bars.getStyler().setYAxisMin(Math.max(0, Math.floor(lowest / 5) * 5 - 5));
+        if (!bars.getSeriesMap().isEmpty()) BitmapEncoder.saveBitmap(bars, dir.resolve("resolution.png").toString(), BitmapEncoder.BitmapFormat.PNG);
+    }
+
+    /** {@code method} minus {@code base} at {@code factor}, seed by seed over the seeds both have: mean and spread; null if none. */
+    static Stat pairedDifference(List<Evaluation> ev, String method, String base, int factor) {
+        Map<Long, Double> b = new java.util.TreeMap<>();
+        ev.stream().filter(e -> e.method().equals(base) && e.factor() == factor).forEach(e -> b.put(e.seed(), e.top1()));
+        List<Double> d = ev.stream().filter(e -> e.method().equals(method) && e.factor() == factor && b.containsKey(e.seed()))
+                .map(e -> e.top1() - b.get(e.seed())).toList();
+        return d.isEmpty() ? null : Stat.of(d);
     }
 
     /** Whether a stage of the run trained a discriminator (the adversarial term). */

@@ -62,7 +62,7 @@ public record Checkpoint(String config, List<StageTrainer.EpochMetrics> history)
             StageTrainer.Discrimination d = p.containsKey("disc.loss." + e)
                     ? new StageTrainer.Discrimination(number(p, "disc.loss", e), number(p, "disc.accuracy", e)) : null;
             history.add(new StageTrainer.EpochMetrics(name, e + 1, number(p, "ce", e), number(p, "objective", e), number(p, "top1", e),
-                    number(p, "lr", e), number(p, "seconds", e), d));
+                    number(p, "lr", e), number(p, "seconds", e), Long.parseLong(p.getProperty("resident." + e, "-1")), d));
         }
         return new Checkpoint(p.getProperty("config"), history);
     }
@@ -109,6 +109,7 @@ public record Checkpoint(String config, List<StageTrainer.EpochMetrics> history)
                 p.setProperty("top1." + e, String.valueOf(m.testTop1()));
                 p.setProperty("lr." + e, String.valueOf(m.lr()));
                 p.setProperty("seconds." + e, String.valueOf(m.seconds()));
+                p.setProperty("resident." + e, String.valueOf(m.residentBytes()));
                 if (m.discriminator() != null) {
                     p.setProperty("disc.loss." + e, String.valueOf(m.discriminator().loss()));
                     p.setProperty("disc.accuracy." + e, String.valueOf(m.discriminator().accuracy()));

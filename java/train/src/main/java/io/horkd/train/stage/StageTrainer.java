@@ -1,6 +1,7 @@
 package io.horkd.train.stage;
 
 import io.horkd.core.loss.Dkd;
+import io.horkd.core.mem.NativeHeap;
 import io.horkd.core.loss.Objective;
 import io.horkd.core.loss.Term;
 import io.horkd.nd4j.nn.BatchNorm;
@@ -44,18 +45,19 @@ public final class StageTrainer {
      * One epoch's record: {@code trainCe}, the mean cross-entropy of its training steps (batch statistics,
      * augmented inputs); {@code objective}, the whole loss on {@value #OBJECTIVE_BATCHES} fixed training
      * batches in inference mode, without augmentation (comparable between epochs); test top-1 on the stage's
-     * view; the learning rate at its end; its training time.
+     * view; the learning rate at its end; its training time; the process's resident memory after it, once
+     * the C heap's free pages are handed back (-1 where unmeasured).
      */
     public record EpochMetrics(String stage, int epoch, double trainCe, double objective, double testTop1, double lr, double seconds,
-            Discrimination discriminator) {
-        /** The same epoch with another training time (for comparisons that must not depend on the clock). */
-        public EpochMetrics withSeconds(double s) {
-            return new EpochMetrics(stage, epoch, trainCe, objective, testTop1, lr, s, discriminator);
+            long residentBytes, Discrimination discriminator) {
+        /** The same epoch with another's measurements of the machine (for comparisons that must not depend on the clock or the heap). */
+        public EpochMetrics withMeasurementsOf(EpochMetrics o) {
+            return new EpochMetrics(stage, epoch, trainCe, objective, testTop1, lr, o.seconds, o.residentBytes, discriminator);
         }
 
-        /** An epoch of a stage without a discriminator. */
+        /** An epoch of a stage without a discriminator, its resident memory unmeasured. */
         public EpochMetrics(String stage, int epoch, double trainCe, double objective, double testTop1, double lr, double seconds) {
-            this(stage, epoch, trainCe, objective, testTop1, lr, seconds, null);
+            this(stage, epoch, trainCe, objective, testTop1, lr, seconds, -1, null);
         }
     }
 
@@ -157,8 +159,11 @@ public final class StageTrainer {
             long t0 = System.nanoTime();
             double ce = epoch(net, epoch, steps);
             double seconds = (System.nanoTime() - t0) / 1e9;
-            EpochMetrics m = new EpochMetrics(cfg.name(), epoch + 1, ce, objective(net), Evaluator.classify(net, test, views, cfg.input(), 256).top1(),
-                    learningRate(net, (epoch + 1) * steps - 1), seconds, lastDiscrimination);
+            double objective = objective(net);
+            double top1 = Evaluator.classify(net, test, views, cfg.input(), 256).top1();
+            NativeHeap.release(); // what the epoch freed goes back to the system, or a run's memory grows stage by stage
+            EpochMetrics m = new EpochMetrics(cfg.name(), epoch + 1, ce, objective, top1, learningRate(net, (epoch + 1) * steps - 1), seconds,
+                    NativeHeap.residentBytes(), lastDiscrimination);
             history.add(m);
             new Checkpoint(fingerprint, history).write(net.graph(), disc, dir, cfg.name());
             listener.epochEnded(cfg.name(), m);

@@ -30,6 +30,26 @@ class PipelineTest {
                 eval("kd", 3, 0.5), eval("horkd", 4, 0.9));
         assertEquals(" (by seed: +1.00, -1.00)", Report.paired(ev, "kd", 2));
         assertEquals("", Report.paired(ev.subList(0, 3), "kd", 2));
+        // The resolution plot's bars: paired by seed, mean and spread of the differences.
+        Report.Stat d = Report.pairedDifference(ev, "horkd", "kd", 2);
+        assertEquals(2, d.n());
+        assertEquals(0, d.mean(), 1e-15);
+        assertEquals(Math.sqrt(2) * 0.01, d.std(), 1e-15);
+        assertEquals(null, Report.pairedDifference(ev, "horkd", "dkd", 2));
+    }
+
+    /** A run's time is the sum over the processes that worked on it, its memory the largest process's. */
+    @Test
+    void effortAddsUpTheProcesses() {
+        DistillConfig cfg = DistillConfig.load("default", List.of());
+        Pipeline.Results one = new Pipeline.Results(cfg, 28, List.of(), List.of(), List.of(),
+                List.of(new Pipeline.RunProcess("2026-12-01T10:00Z", 1466.4, 9_300_000_000L)));
+        assertEquals("24 min 26 s, peak resident memory 9.3 GB", Report.effort(one));
+        Pipeline.Results two = new Pipeline.Results(cfg, 28, List.of(), List.of(), List.of(), List.of(one.processes().get(0),
+                new Pipeline.RunProcess("2026-12-01T11:00Z", 3000, 7_100_000_000L)));
+        assertEquals("1 h 14 min 26 s over 2 processes (one per --resume), peak resident memory 9.3 GB (the largest process)",
+                Report.effort(two));
+        assertEquals("unmeasured", Report.effort(new Pipeline.Results(cfg, 28, List.of(), List.of(), List.of(), null)));
     }
 
     private static Pipeline.Evaluation eval(String method, long seed, double top1) {
@@ -70,6 +90,11 @@ class PipelineTest {
         assertTrue(r.epochs().stream().filter(e -> e.stage().startsWith("direct-rakd")).allMatch(e -> e.discriminator() != null)
                 && r.epochs().stream().filter(e -> !e.stage().startsWith("direct-rakd")).allMatch(e -> e.discriminator() == null));
         assertEquals(11, Files.readAllLines(run.resolve("metrics.jsonl")).size());
+        assertEquals(1, r.processes().size());
+        assertTrue(r.seconds() > 0 && r.peakResidentBytes() > 100L << 20, r.processes().toString());
+        assertTrue(report.contains("Time: " + Report.effort(r) + "."), report);
+        assertTrue(r.epochs().stream().allMatch(e -> e.residentBytes() > 100L << 20 && e.residentBytes() <= r.peakResidentBytes()),
+                r.epochs().toString());
 
         // The report can be rewritten from results.json alone.
         Files.delete(run.resolve("report.md"));
@@ -80,6 +105,8 @@ class PipelineTest {
         Pipeline.Results again = new Pipeline(cfg, run, null).run();
         assertEquals(r.evaluations().get(0).top1(), again.evaluations().get(0).top1());
         assertEquals(r.epochs(), again.epochs());
+        assertEquals(2, again.processes().size(), "the resumed run's time counts both processes");
+        assertEquals(r.processes().get(0), again.processes().get(0));
         assertEquals(11, Files.readAllLines(run.resolve("metrics.jsonl")).size());
     }
 }

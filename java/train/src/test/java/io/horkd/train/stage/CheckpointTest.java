@@ -21,7 +21,8 @@ class CheckpointTest {
         SameDiff sd = SameDiff.create();
         sd.var("w", Nd4j.createFromArray(1.5f, -2f).castTo(DataType.FLOAT));
         List<StageTrainer.EpochMetrics> history = List.of(new StageTrainer.EpochMetrics("s", 1, 0.9, 0.8, 0.5, 0.1, 12.5),
-                new StageTrainer.EpochMetrics("s", 2, 0.4 + 1e-17, Math.PI, 0.75, 0.05, 11.0));
+                new StageTrainer.EpochMetrics("s", 2, 0.4 + 1e-17, Math.PI, 0.75, 0.05, 11.0, 5_368_709_120L,
+                        new StageTrainer.Discrimination(0.61, 0.8125)));
         Checkpoint c = new Checkpoint("cfg|20000x28|-", history);
         c.write(sd, dir, "s");
         Checkpoint back = Checkpoint.read(dir, "s");

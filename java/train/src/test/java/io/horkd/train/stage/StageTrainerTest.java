@@ -145,7 +145,7 @@ class StageTrainerTest {
         assertThrows(IllegalStateException.class, () -> new StageTrainer(cfg, TRAIN, TEST, VIEWS, teacher, dir.resolve("b"), killer).run(null));
         assertTrue(java.nio.file.Files.isRegularFile(Checkpoint.discriminatorFile(dir.resolve("b"), "rakd")), "the discriminator is checkpointed");
         StageTrainer.Result resumed = new StageTrainer(cfg, TRAIN, TEST, VIEWS, teacher, dir.resolve("b"), null).run(null);
-        assertEquals(straight.history().get(0), resumed.history().get(0).withSeconds(straight.history().get(0).seconds()));
+        assertEquals(straight.history().get(0), resumed.history().get(0).withMeasurementsOf(straight.history().get(0)));
         StageTrainer.EpochMetrics a = straight.history().get(1);
         StageTrainer.EpochMetrics b = resumed.history().get(1);
         assertEquals(a.trainCe(), b.trainCe(), "the resumed epoch trains as the uninterrupted one, to the bit");
