@@ -73,7 +73,7 @@ public class MethodStepBenchmark {
     static StageTrainer trainer(Objective objective) {
         HorkdNd4j.install();
         DistillConfig d = DistillConfig.load("default", List.of("data.trainLimit=" + 128 * BATCHES, "data.testLimit=128"));
-        ImageSet train = Pipeline.data(d.data()).train();
+        ImageSet train = Pipeline.data(d).train();
         Views views = Views.standardising(train);
         ResNetSpec net = ResNetSpec.of("resnet8").withWidth(16);
         Network teacher = Network.create(net, train.channels(), train.classes(), 5);

@@ -1,7 +1,6 @@
 package io.horkd.benchmarks;
 
 import java.util.Map;
-import org.nd4j.autodiff.loss.LossReduce;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -20,7 +19,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * {@code []} or {@code [1, 1]}) is wrong (errors of the size of the gradient), so divisions are written
  * {@code x * reciprocal(s)}; and {@code norm2}'s backward is NaN at the zero vectors on the diagonal of
  * the difference tensor, so the norm is {@code sqrt(|x|^2 + eps^2)}, which equals RKD's
- * {@code max(|x|, eps)} to 1e-24 relative for every leg longer than eps.
+ * {@code max(|x|, eps)} to 1e-24 relative for every leg longer than eps. A third, found 2026-12-02: ND4J's
+ * loss ops ({@code sd.loss().huberLoss}) ignore the gradient from above in their backward, so
+ * {@code 0.02 * huberLoss(...)} trains as {@code huberLoss(...)}; the Huber mean is therefore written out
+ * ({@link #huberMean}), so that a weight on these losses scales their gradient.
  */
 public final class Nd4jRkd {
     public enum Loss {
@@ -55,7 +57,17 @@ public final class Nd4jRkd {
         td = td.mul(sd.math().reciprocal(td.sum().div(m * (m - 1.0)))); // t_d / t_d[t_d > 0].mean()
         SDVariable d = pdist(sd, s, offDiagonal);
         d = d.mul(sd.math().reciprocal(d.sum().div(m * (m - 1.0))));
-        return sd.loss().huberLoss(name, td, d, null, LossReduce.MEAN_BY_WEIGHT, 1.0);
+        return huberMean(sd, name, d.sub(td));
+    }
+
+    /**
+     * {@code mean(huber(x))}, delta 1, over every entry, from ordinary ops: {@code huber(x) = q^2 / 2 + |x| - q}
+     * with {@code q = min(|x|, 1)} (what {@code huberLoss} with {@code MEAN_BY_WEIGHT} and no weights computes).
+     */
+    static SDVariable huberMean(SameDiff sd, String name, SDVariable x) {
+        SDVariable a = sd.math().abs(x);
+        SDVariable q = sd.math().min(a, sd.constant(name + "_delta", Nd4j.scalar(x.dataType(), 1.0)));
+        return q.mul(q).mul(0.5).add(a.sub(q)).mean(name);
     }
 
     /** pdist(e): sqrt(clamp(|e_i|^2 + |e_j|^2 - 2 e_i.e_j, eps)) with a zero diagonal. */
@@ -73,7 +85,7 @@ public final class Nd4jRkd {
     public static SDVariable angle(SameDiff sd, String name, SDVariable s, SDVariable t, int m, int ds, int dt) {
         SDVariable tAngle = cosines(sd, t, m, dt);
         SDVariable sAngle = cosines(sd, s, m, ds);
-        return sd.loss().huberLoss(name, tAngle, sAngle, null, LossReduce.MEAN_BY_WEIGHT, 1.0);
+        return huberMean(sd, name, sAngle.sub(tAngle));
     }
 
     private static SDVariable cosines(SameDiff sd, SDVariable x, int m, int d) {

@@ -28,7 +28,7 @@ final class DistillCommand implements Callable<Integer> {
     CommandLine.Model.CommandSpec spec;
 
     @Option(names = "--config", paramLabel = "PRESET|FILE", defaultValue = "default",
-            description = "a preset (default, paper) or a YAML file (default: ${DEFAULT-VALUE})")
+            description = "a preset (default, metric, paper) or a YAML file (default: ${DEFAULT-VALUE})")
     String config;
 
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "override a configuration key, e.g. --set teacher.epochs=6 --set seeds=1,2,3")
@@ -59,7 +59,7 @@ final class DistillCommand implements Callable<Integer> {
             }
         }
         System.err.println("horkd distill: run directory " + dir);
-        Progress progress = new Progress();
+        Progress progress = new Progress(cfg.metricLearning());
         Pipeline.Results[] results = new Pipeline.Results[1];
         try {
             Quiet.run(() -> results[0] = new Pipeline(cfg, dir, progress).run());

@@ -8,6 +8,7 @@ import io.horkd.train.data.Degrade;
 import io.horkd.train.data.Views;
 import io.horkd.train.eval.Evaluator;
 import io.horkd.train.model.Network;
+import io.horkd.train.model.ResNetSpec;
 import io.horkd.train.pipeline.Pipeline;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,7 +22,9 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code horkd eval}: a saved network on the configuration's test set at one resolution: top-1, top-5,
- * Recall@K of those images as queries against the HR gallery, and the confusion matrix, as one JSON object.
+ * Recall@K of those images as queries against the HR gallery ({@code recall}) and among themselves
+ * ({@code recallWithin}), and the confusion matrix, as one JSON object; with {@code --config metric}, only
+ * the recalls, by cosine, on the unseen classes.
  */
 @Command(name = "eval", mixinStandardHelpOptions = true, description = "Evaluate a saved network at a resolution.")
 final class EvalCommand implements Callable<Integer> {
@@ -45,27 +48,46 @@ final class EvalCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         HorkdNd4j.install();
         DistillConfig cfg = DistillConfig.load(config, overrides);
-        Datasets.Split data = Pipeline.data(cfg.data());
+        Datasets.Split data = Pipeline.data(cfg);
         Views views = Views.standardising(data.train()); // the normalisation the network was trained with
         Map<String, Object> out = new LinkedHashMap<>();
         Quiet.run(() -> {
             Network net = TrainCommand.load(model);
+            ResNetSpec.Head head = cfg.network(cfg.assistant()).head();
+            if (net.spec().head() != head || net.classes() != data.train().classes()) {
+                throw new IllegalArgumentException(model + " is " + net + ", but --config " + config + " trains "
+                        + data.train().classes() + "-class networks with the " + head.name().toLowerCase(java.util.Locale.ROOT)
+                        + " head: evaluate it with the configuration it was trained with" + (cfg.metricLearning() ? "" : " (--config metric?)"));
+            }
             Degrade view = factor == 1 ? Degrade.NONE : cfg.degrade(factor);
             Evaluator.Embedding e = Evaluator.embed(net, data.test(), views, view, 256);
-            Evaluator.Classification c = Evaluator.classify(e.logits(), data.test().labels(), data.test().classes());
             int[] ks = cfg.eval().recallK().stream().mapToInt(Integer::intValue).toArray();
             float[][] gallery = factor == 1 ? e.features(cfg.eval().recallQueries())
                     : Evaluator.embed(net, data.test().head(cfg.eval().recallQueries()), views, Degrade.NONE, 256).features();
-            double[] recall = Evaluator.recallAtK(e.features(gallery.length), gallery, data.test().labels(), ks);
+            float[][] queries = e.features(gallery.length);
+            if (cfg.metricLearning()) { // unseen classes: retrieval by cosine only, the heads know none of them
+                gallery = Evaluator.normalized(gallery);
+                queries = Evaluator.normalized(queries);
+            }
+            double[] recall = Evaluator.recallAtK(queries, gallery, data.test().labels(), ks);
+            double[] within = Evaluator.recallAtK(queries, queries, data.test().labels(), ks);
             out.put("model", model.toString());
             out.put("resolution", view.outSide(data.test().height()));
-            out.put("top1", c.top1());
-            out.put("top5", c.top5());
+            Evaluator.Classification c = cfg.metricLearning() ? null : Evaluator.classify(e.logits(), data.test().labels(), data.test().classes());
+            if (c != null) {
+                out.put("top1", c.top1());
+                out.put("top5", c.top5());
+            }
             Map<String, Double> r = new LinkedHashMap<>();
-            for (int i = 0; i < ks.length; i++) r.put("R@" + ks[i], recall[i]);
+            Map<String, Double> w = new LinkedHashMap<>();
+            for (int i = 0; i < ks.length; i++) {
+                r.put("R@" + ks[i], recall[i]);
+                w.put("R@" + ks[i], within[i]);
+            }
             out.put("recall", r);
+            out.put("recallWithin", w);
             out.put("classes", data.test().classNames());
-            out.put("confusion", c.confusion());
+            if (c != null) out.put("confusion", c.confusion());
             return null;
         });
         spec.commandLine().getOut().println(new ObjectMapper().writeValueAsString(out));

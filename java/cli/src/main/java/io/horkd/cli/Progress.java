@@ -9,6 +9,12 @@ import me.tongfei.progressbar.ProgressBarStyle;
 /** A progress bar per epoch on stderr (loss, throughput, ETA), and a line per finished epoch. */
 final class Progress implements StageTrainer.Listener {
     private ProgressBar bar;
+    /** What the epoch's test figure is: top-1, or Recall@1 on the metric protocol. */
+    private final String testFigure;
+
+    Progress(boolean metric) {
+        this.testFigure = metric ? "test Recall@1" : "test top-1";
+    }
 
     @Override
     public void epochStarted(String stage, int epoch, int epochs, int steps) {
@@ -28,8 +34,8 @@ final class Progress implements StageTrainer.Listener {
     @Override
     public void epochEnded(String stage, StageTrainer.EpochMetrics m) {
         close();
-        System.err.printf(Locale.ROOT, "%s epoch %d: train CE %.4f, loss %.4f, test top-1 %.2f%%, %.0f s%s%n", stage, m.epoch(), m.trainCe(),
-                m.objective(), 100 * m.testTop1(), m.seconds(), m.residentBytes() < 0 ? "" : String.format(Locale.ROOT, ", %.1f GB resident",
+        System.err.printf(Locale.ROOT, "%s epoch %d: train CE %.4f, loss %.4f, %s %.2f%%, %.0f s%s%n", stage, m.epoch(), m.trainCe(),
+                m.objective(), testFigure, 100 * m.testTop1(), m.seconds(), m.residentBytes() < 0 ? "" : String.format(Locale.ROOT, ", %.1f GB resident",
                         m.residentBytes() / 1e9));
     }
 

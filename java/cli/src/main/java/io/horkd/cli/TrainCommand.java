@@ -78,7 +78,7 @@ final class TrainCommand implements Callable<Integer> {
         Objective w = l.equals("horkd") ? (stage == Stage.STUDENT ? cfg.studentLoss() : cfg.assistantLoss())
                 : cfg.methods().containsKey(l) ? cfg.method(l) : Objective.parse(l);
         if (!w.without("ce").isEmpty() && teacher == null) throw new IllegalArgumentException("--loss " + l + " (" + w + ") needs --teacher");
-        Datasets.Split data = Pipeline.data(cfg.data());
+        Datasets.Split data = Pipeline.data(cfg);
         Views views = Views.standardising(data.train());
         DistillConfig.Stream net = stage == Stage.TEACHER ? cfg.teacher() : cfg.assistant();
         int e = epochs != null ? epochs : stage == Stage.STUDENT ? cfg.student().epochs() : net.epochs();
@@ -87,11 +87,11 @@ final class TrainCommand implements Callable<Integer> {
         String n = name != null ? name : stage.name().toLowerCase(Locale.ROOT) + "-" + method
                 + (stage == Stage.STUDENT ? "-x" + factor : "") + "-s" + seed;
         DistillConfig.Train t = cfg.train();
-        StageConfig sc = new StageConfig(n, net.spec(), input, Degrade.NONE, w, e, t.batch(), t.lr(), t.weightDecay(),
+        StageConfig sc = new StageConfig(n, cfg.network(net), input, Degrade.NONE, w, e, t.batch(), t.lr(), t.weightDecay(),
                 new Augment(t.cropPad(), t.flip()), seed);
         Network from = teacher == null ? null : load(teacher);
         Network initial = init == null ? null : load(init);
-        Progress progress = new Progress();
+        Progress progress = new Progress(cfg.metricLearning());
         StageTrainer.Result r;
         try {
             r = Quiet.run(() -> new StageTrainer(sc, data.train(), data.test(), views, from, run.resolve("checkpoints"), progress).run(initial));
@@ -103,7 +103,7 @@ final class TrainCommand implements Callable<Integer> {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("model", run.resolve("models").resolve(n).toString());
         json.put("epochs", last.epoch());
-        json.put("testTop1", last.testTop1());
+        json.put(cfg.metricLearning() ? "testRecall1" : "testTop1", last.testTop1()); // the metric protocol scores epochs by Recall@1
         json.put("objective", last.objective());
         spec.commandLine().getOut().println(new ObjectMapper().writeValueAsString(json));
         return 0;

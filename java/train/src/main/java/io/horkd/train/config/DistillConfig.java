@@ -35,7 +35,8 @@ import java.util.Locale;
  * an {@link Objective}), training, seeds and evaluation. {@link #load} starts from a preset or a file and applies {@code key.path=value} overrides.
  */
 public record DistillConfig(Data data, LowResolution lowResolution, Stream teacher, Stream assistant, Student student,
-        Objective loss, Map<String, Objective> methods, Train train, List<String> baselines, List<Long> seeds, Eval eval) {
+        Objective loss, Map<String, Objective> methods, Train train, List<String> baselines, List<Long> seeds, Eval eval,
+        Metric metric) {
 
     public record Data(String dataset, String path, int trainLimit, int testLimit, int imageSize) {}
 
@@ -59,6 +60,35 @@ public record DistillConfig(Data data, LowResolution lowResolution, Stream teach
     public record Train(int batch, double lr, double weightDecay, int cropPad, boolean flip) {}
 
     public record Eval(List<Integer> recallK, int recallQueries) {}
+
+    /**
+     * The metric-learning protocol (the paper's section 4.3; {@code presets/metric.yaml}), where given: the
+     * streams train on the images of {@code trainClasses} (labels renumbered in that order) and are evaluated
+     * by retrieval on the test images of {@code testClasses}, classes they never saw. Every stream gets the
+     * cosine head ({@link ResNetSpec.Head#COSINE}), so that CE is the normalised-softmax metric loss, and
+     * retrieval ranks by cosine similarity of the pooled features. Absent (null): classification.
+     */
+    public record Metric(List<Integer> trainClasses, List<Integer> testClasses) {
+        public Metric {
+            if (trainClasses == null || trainClasses.size() < 2) {
+                throw new IllegalArgumentException("metric.trainClasses must name at least 2 classes, got " + trainClasses);
+            }
+            if (testClasses == null || testClasses.size() < 2) {
+                throw new IllegalArgumentException("metric.testClasses must name at least 2 classes, got " + testClasses);
+            }
+            if (new java.util.HashSet<>(trainClasses).size() != trainClasses.size() || new java.util.HashSet<>(testClasses).size() != testClasses.size()) {
+                throw new IllegalArgumentException("metric.trainClasses " + trainClasses + " and metric.testClasses " + testClasses
+                        + " must not repeat a class");
+            }
+            List<Integer> both = trainClasses.stream().filter(testClasses::contains).toList();
+            if (!both.isEmpty()) {
+                throw new IllegalArgumentException("metric.trainClasses " + trainClasses + " and metric.testClasses " + testClasses
+                        + " share " + both + ": the protocol evaluates on classes the networks never saw");
+            }
+            trainClasses = List.copyOf(trainClasses);
+            testClasses = List.copyOf(testClasses);
+        }
+    }
 
     /**
      * The students a run may add to the HORKD student besides its {@code methods}: {@code scratch} (CE, no
@@ -137,7 +167,7 @@ public record DistillConfig(Data data, LowResolution lowResolution, Stream teach
     }
 
     /**
-     * A preset ({@code default}, {@code paper}) or a YAML file, with {@code overrides} ({@code a.b=value};
+     * A preset ({@code default}, {@code metric}, {@code paper}) or a YAML file, with {@code overrides} ({@code a.b=value};
      * lists comma-separated) applied.
      */
     public static DistillConfig load(String presetOrFile, List<String> overrides) {
@@ -212,7 +242,7 @@ public record DistillConfig(Data data, LowResolution lowResolution, Stream teach
             if (Files.isRegularFile(p)) return YAML.readTree(p.toFile());
             try (InputStream in = DistillConfig.class.getResourceAsStream("/io/horkd/train/presets/" + presetOrFile + ".yaml")) {
                 if (in == null) {
-                    throw new IllegalArgumentException("'" + presetOrFile + "' is neither a file nor a preset (default, paper)");
+                    throw new IllegalArgumentException("'" + presetOrFile + "' is neither a file nor a preset (default, metric, paper)");
                 }
                 return YAML.readTree(in);
             }
@@ -280,6 +310,16 @@ public record DistillConfig(Data data, LowResolution lowResolution, Stream teach
         Objective o = methods.get(name);
         if (o == null) throw new IllegalArgumentException("unknown method '" + name + "'; the configuration defines " + methods.keySet());
         return o;
+    }
+
+    /** Whether this is the metric-learning protocol ({@link Metric}) rather than classification. */
+    public boolean metricLearning() { // not isMetric(): Jackson would take it for the metric property's getter
+        return metric != null;
+    }
+
+    /** {@code stream}'s network, with the cosine head on the metric protocol. */
+    public ResNetSpec network(Stream stream) {
+        return stream.spec().withHead(metricLearning() ? ResNetSpec.Head.COSINE : ResNetSpec.Head.LINEAR);
     }
 
     /** The filter named by {@link LowResolution#filter()}. */

@@ -54,6 +54,31 @@ public record ImageSet(float[] pixels, int[] labels, int channels, int height, i
         return new ImageSet(p, l, channels, height, width, classNames);
     }
 
+    /**
+     * The images of {@code classes} (indices into {@link #classNames}), in their order here, labelled by
+     * their class's position in {@code classes}: {@code ofClasses(List.of(5, 7))} is a two-class set whose
+     * label 0 is class 5.
+     */
+    public ImageSet ofClasses(List<Integer> classes) {
+        int[] position = new int[classes()];
+        Arrays.fill(position, -1);
+        List<String> names = new java.util.ArrayList<>();
+        for (int i = 0; i < classes.size(); i++) {
+            int c = classes.get(i);
+            if (c < 0 || c >= classes()) {
+                throw new IllegalArgumentException("class " + c + " is outside 0.." + (classes() - 1) + " (" + classNames + ")");
+            }
+            if (position[c] >= 0) throw new IllegalArgumentException("class " + c + " is named twice in " + classes);
+            position[c] = i;
+            names.add(classNames.get(c));
+        }
+        int[] keep = java.util.stream.IntStream.range(0, size()).filter(i -> position[labels[i]] >= 0).toArray();
+        ImageSet kept = select(keep);
+        int[] relabelled = new int[keep.length];
+        for (int i = 0; i < keep.length; i++) relabelled[i] = position[kept.labels[i]];
+        return new ImageSet(kept.pixels, relabelled, channels, height, width, names);
+    }
+
     /** The first {@code n} images (all if fewer). */
     public ImageSet head(int n) {
         int k = Math.min(n, size());

@@ -37,6 +37,29 @@ public final class Evaluator {
         return new Embedding(f, z);
     }
 
+    /** Each row scaled to unit length (rows of zeros stay zero): Euclidean ranking of them is cosine ranking. */
+    public static float[][] normalized(float[][] rows) {
+        float[][] out = new float[rows.length][];
+        for (int i = 0; i < rows.length; i++) {
+            double ss = 0;
+            for (float v : rows[i]) ss += (double) v * v;
+            double inv = ss > 0 ? 1 / Math.sqrt(ss) : 0;
+            out[i] = new float[rows[i].length];
+            for (int k = 0; k < out[i].length; k++) out[i][k] = (float) (rows[i][k] * inv);
+        }
+        return out;
+    }
+
+    /**
+     * Recall@1 of the first {@code n} images of {@code set} seen through {@code view}, each searching the
+     * others by cosine similarity of the features: the metric protocol's per-epoch figure.
+     */
+    public static double recallAt1(Network net, ImageSet set, Views views, Degrade view, int n, int batch) {
+        ImageSet q = set.head(n);
+        float[][] f = normalized(embed(net, q, views, view, batch).features());
+        return recallAtK(f, f, q.labels(), new int[] {1})[0];
+    }
+
     /** Classification of {@code test} seen through {@code view}. */
     public static Classification classify(Network net, ImageSet test, Views views, Degrade view, int batch) {
         return classify(embed(net, test, views, view, batch).logits(), test.labels(), test.classes());
@@ -63,9 +86,9 @@ public final class Evaluator {
     }
 
     /**
-     * Recall@K of cross-resolution retrieval: query i (an image seen through the LR view) searches the
-     * gallery (the same images seen in HR) by Euclidean distance of the network's features, its own twin i
-     * excluded; a hit when one of the K nearest has the query's class.
+     * Recall@K of retrieval: query i (an image seen through one view) searches the gallery (the same
+     * images seen through the same or another view: gallery i is query i's twin) by Euclidean distance of
+     * the network's features, its own twin i excluded; a hit when one of the K nearest has the query's class.
      */
     public static double[] recallAtK(float[][] queries, float[][] gallery, int[] labels, int[] ks) {
         int n = queries.length;

@@ -133,6 +133,7 @@ public final class Network {
             p.setProperty("blocks", String.join(",", java.util.Arrays.stream(spec.blocks()).mapToObj(String::valueOf).toList()));
             p.setProperty("width", String.valueOf(spec.width()));
             p.setProperty("stem", spec.stem().name());
+            p.setProperty("head", spec.head().name());
             p.setProperty("channels", String.valueOf(channels));
             p.setProperty("classes", String.valueOf(classes));
             Path tmp = dir.resolve(name + ".sd.tmp");
@@ -170,7 +171,8 @@ public final class Network {
         }
         int[] blocks = java.util.Arrays.stream(p.getProperty("blocks").split(",")).mapToInt(Integer::parseInt).toArray();
         ResNetSpec spec = new ResNetSpec(p.getProperty("network"), ResNetSpec.Block.valueOf(p.getProperty("block")), blocks,
-                Integer.parseInt(p.getProperty("width")), ResNetSpec.Stem.valueOf(p.getProperty("stem")));
+                Integer.parseInt(p.getProperty("width")), ResNetSpec.Stem.valueOf(p.getProperty("stem")),
+                ResNetSpec.Head.valueOf(p.getProperty("head", "LINEAR"))); // networks saved before 2026-12-02 are linear
         SameDiff sd = SameDiff.load(new File(graph.toString()), false);
         return new Network(sd, spec, Integer.parseInt(p.getProperty("channels")), Integer.parseInt(p.getProperty("classes")));
     }

@@ -18,7 +18,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * Builds a ResNet stream as a SameDiff graph: placeholder {@value #INPUT} {@code [N, C, H, W]} (any H, W),
  * each stage's output {@code stage1}, {@code stage2}, ... ({@link #stage}, {@code [N, C, H, W]}), the pooled
  * penultimate activation {@value #FEATURES} {@code [N, featureSize]} (the distillation feature), and
- * {@value #LOGITS} {@code [N, classes]} from one linear classifier. Convolutions have no bias
+ * {@value #LOGITS} {@code [N, classes]} from one linear (or cosine: {@link ResNetSpec.Head}) classifier. Convolutions have no bias
  * and are followed by horkd's batch norm ({@link BatchNorm}: the graph's training switch selects batch or
  * running statistics). Weights: He-normal from {@code seed}; the last batch norm of each residual branch
  * starts at gamma = 0, so every block starts as the identity (trains deep stacks faster from scratch).
@@ -82,8 +82,15 @@ public final class ResNet {
         }
         SDVariable features = h.mean(FEATURES, 2, 3);
         SDVariable w = sd.var("classifier/w", gaussian(1 / Math.sqrt(c), c, classes));
-        SDVariable bias = sd.var("classifier/b", Nd4j.zeros(type, classes));
-        features.mmul(w).add(LOGITS, bias);
+        if (spec.head() == ResNetSpec.Head.COSINE) {
+            // z = (f / |f|) (W / |W|_columns) / T; the 1e-12 keeps an all-zero feature (a dead ReLU stack) finite.
+            SDVariable fn = features.div(sd.math().sqrt(features.mul(features).sum(true, 1).add(1e-12)));
+            SDVariable wn = w.div(sd.math().sqrt(w.mul(w).sum(true, 0).add(1e-12)));
+            fn.mmul(wn).mul(LOGITS, 1 / ResNetSpec.Head.COSINE_TEMPERATURE);
+        } else {
+            SDVariable bias = sd.var("classifier/b", Nd4j.zeros(type, classes));
+            features.mmul(w).add(LOGITS, bias);
+        }
     }
 
     /** Two 3x3 convolutions plus the shortcut. */

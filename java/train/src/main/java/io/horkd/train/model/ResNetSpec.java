@@ -19,8 +19,9 @@ import java.util.TreeMap;
  * @param blocks   blocks per stage
  * @param width    channels of the first stage
  * @param stem     {@link Stem#SMALL} (3x3 stride 1: for images of 32 pixels or less) or {@link Stem#IMAGENET}
+ * @param head     the classifier on the pooled features: {@link Head#LINEAR} or {@link Head#COSINE} (the metric protocol's)
  */
-public record ResNetSpec(String name, Block block, int[] blocks, int width, Stem stem) {
+public record ResNetSpec(String name, Block block, int[] blocks, int width, Stem stem, Head head) {
     public enum Block {
         BASIC(1), BOTTLENECK(4);
 
@@ -37,6 +38,19 @@ public record ResNetSpec(String name, Block block, int[] blocks, int width, Stem
         SMALL,
         /** conv 7x7 stride 2 and max-pool 3x3 stride 2: a quarter of the resolution. */
         IMAGENET
+    }
+
+    public enum Head {
+        /** {@code z = f W + b}: the classification runs'. */
+        LINEAR,
+        /**
+         * {@code z_c = cos(f, w_c) / T}, {@code T =} {@link #COSINE_TEMPERATURE}, no bias: CE on it is the normalised-softmax
+         * proxy loss of metric learning (Zhai and Wu, BMVC 2019), each class's weight vector its proxy.
+         */
+        COSINE;
+
+        /** The cosine head's temperature, Zhai and Wu's 0.05 (logits in [-20, 20]). */
+        public static final double COSINE_TEMPERATURE = 0.05;
     }
 
     private static final Map<String, ResNetSpec> PRESETS = new TreeMap<>();
@@ -57,12 +71,17 @@ public record ResNetSpec(String name, Block block, int[] blocks, int width, Stem
 
     public ResNetSpec {
         if (name == null || name.isBlank()) throw new IllegalArgumentException("name must not be blank");
-        if (block == null || stem == null) throw new IllegalArgumentException("block and stem must be given");
+        if (block == null || stem == null || head == null) throw new IllegalArgumentException("block, stem and head must be given");
         if (blocks == null || blocks.length == 0 || Arrays.stream(blocks).anyMatch(b -> b < 1)) {
             throw new IllegalArgumentException("blocks must be one or more positive counts per stage, got " + Arrays.toString(blocks));
         }
         if (width < 1) throw new IllegalArgumentException("width must be positive, got " + width);
         blocks = blocks.clone();
+    }
+
+    /** A stream with the linear classifier. */
+    public ResNetSpec(String name, Block block, int[] blocks, int width, Stem stem) {
+        this(name, block, blocks, width, stem, Head.LINEAR);
     }
 
     /** A preset by name (case-insensitive): {@link #presets()}. */
@@ -78,11 +97,15 @@ public record ResNetSpec(String name, Block block, int[] blocks, int width, Stem
     }
 
     public ResNetSpec withWidth(int w) {
-        return new ResNetSpec(name, block, blocks, w, stem);
+        return new ResNetSpec(name, block, blocks, w, stem, head);
     }
 
     public ResNetSpec withStem(Stem s) {
-        return new ResNetSpec(name, block, blocks, width, s);
+        return new ResNetSpec(name, block, blocks, width, s, head);
+    }
+
+    public ResNetSpec withHead(Head h) {
+        return new ResNetSpec(name, block, blocks, width, stem, h);
     }
 
     @Override
@@ -108,13 +131,14 @@ public record ResNetSpec(String name, Block block, int[] blocks, int width, Stem
     @Override
     public String toString() {
         return name + "(" + block.name().toLowerCase(Locale.ROOT) + " " + Arrays.toString(blocks) + ", width " + width + ", "
-                + stem.name().toLowerCase(Locale.ROOT) + " stem, " + featureSize() + "-d features)";
+                + stem.name().toLowerCase(Locale.ROOT) + " stem, " + featureSize() + "-d features"
+                + (head == Head.LINEAR ? "" : ", " + head.name().toLowerCase(Locale.ROOT) + " head") + ")";
     }
 
     @Override
     public boolean equals(Object o) {
         return o instanceof ResNetSpec s && name.equals(s.name) && block == s.block && Arrays.equals(blocks, s.blocks)
-                && width == s.width && stem == s.stem;
+                && width == s.width && stem == s.stem && head == s.head;
     }
 
     @Override

@@ -59,16 +59,22 @@ public final class Pipeline {
     /** An LR student of the run: the method's name, its loss, and the network it learns from (or null). */
     private record Student(String method, Objective loss, TeacherCache teacher) {}
 
-    /** One evaluated network at one input view. */
+    /**
+     * One evaluated network at one input view: top-1, top-5 and the confusion matrix (NaN and null on the
+     * metric protocol); Recall@K of the view's queries against the same network's HR gallery ({@code recall})
+     * and against the queries themselves ({@code recallWithin}: LR against LR, the paper's Table 4; null in
+     * runs before 2026-12-02).
+     */
     public record Evaluation(String method, String stage, long seed, int factor, int side, double top1, double top5, double[] recall,
-            long[][] confusion) {}
+            long[][] confusion, double[] recallWithin) {}
 
     /**
-     * Everything the report needs. {@code processes}: one entry per process that worked on the run (one
-     * more per {@code --resume}); empty in runs of versions before 2026-12-02.
+     * Everything the report needs. {@code classNames}: the training classes; {@code testClassNames}: the
+     * test set's where they differ (the metric protocol), else null. {@code processes}: one entry per process
+     * that worked on the run (one more per {@code --resume}); empty in runs of versions before 2026-12-02.
      */
-    public record Results(DistillConfig config, int hrSide, List<String> classNames, List<Evaluation> evaluations,
-            List<StageTrainer.EpochMetrics> epochs, List<RunProcess> processes) {
+    public record Results(DistillConfig config, int hrSide, List<String> classNames, List<String> testClassNames,
+            List<Evaluation> evaluations, List<StageTrainer.EpochMetrics> epochs, List<RunProcess> processes) {
         public Results {
             processes = processes == null ? List.of() : List.copyOf(processes);
         }
@@ -90,8 +96,12 @@ public final class Pipeline {
      */
     public record RunProcess(String started, double seconds, long peakResidentBytes) {}
 
-    /** Loads the configured data: the train and test sets (limited as configured). */
-    public static Datasets.Split data(DistillConfig.Data d) {
+    /**
+     * Loads the configured data: the train and test sets, on the metric protocol only their images of
+     * {@code metric.trainClasses} and {@code metric.testClasses}, then limited as configured.
+     */
+    public static Datasets.Split data(DistillConfig cfg) {
+        DistillConfig.Data d = cfg.data();
         Datasets.Split s = switch (d.dataset()) {
             case "fashion-mnist" -> Datasets.fashionMnist(Path.of(d.path()));
             case "cifar" -> Datasets.cifar(Path.of(d.path()));
@@ -102,8 +112,10 @@ public final class Pipeline {
             }
             default -> throw new IllegalArgumentException("unknown dataset '" + d.dataset() + "': fashion-mnist, cifar or folder");
         };
-        ImageSet train = d.trainLimit() > 0 ? s.train().head(d.trainLimit()) : s.train();
-        ImageSet test = d.testLimit() > 0 ? s.test().head(d.testLimit()) : s.test();
+        ImageSet train = cfg.metricLearning() ? s.train().ofClasses(cfg.metric().trainClasses()) : s.train();
+        ImageSet test = cfg.metricLearning() ? s.test().ofClasses(cfg.metric().testClasses()) : s.test();
+        if (d.trainLimit() > 0) train = train.head(d.trainLimit());
+        if (d.testLimit() > 0) test = test.head(d.testLimit());
         return new Datasets.Split(train, test);
     }
 
@@ -122,12 +134,13 @@ public final class Pipeline {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create run directory " + run, e);
         }
-        Datasets.Split data = data(cfg.data());
+        Datasets.Split data = data(cfg);
         ImageSet train = data.train();
         ImageSet test = data.test();
         LOG.info("data: {} training and {} test images of {}x{}x{}, {} classes", train.size(), test.size(), train.channels(),
                 train.height(), train.width(), train.classes());
         Views views = Views.standardising(train);
+        List<String> testNames = test.classNames().equals(train.classNames()) ? null : test.classNames();
         List<Evaluation> evals = new ArrayList<>();
         List<StageTrainer.EpochMetrics> epochs = new ArrayList<>();
         StageTrainer.Listener recording = recorder();
@@ -141,12 +154,12 @@ public final class Pipeline {
             if (cfg.teacher().load() != null && !cfg.teacher().load().isBlank()) {
                 teacher = Network.load(Path.of(cfg.teacher().load()), "teacher-s" + seed);
             } else {
-                teacher = stage(new StageConfig("teacher-s" + seed, cfg.teacher().spec(), Degrade.NONE, Degrade.NONE, DistillConfig.CE,
+                teacher = stage(new StageConfig("teacher-s" + seed, cfg.network(cfg.teacher()), Degrade.NONE, Degrade.NONE, DistillConfig.CE,
                         cfg.teacher().epochs(), t.batch(), t.lr(), t.weightDecay(), augment, seed), train, test, views, null, null, recording, epochs);
             }
             // The run's caches of what each frozen teacher computes, shared by the stages it teaches.
             TeacherCache teacherCache = new TeacherCache(teacher);
-            Network assistant = stage(new StageConfig("assistant-s" + seed, cfg.assistant().spec(), Degrade.NONE, Degrade.NONE, assistantLoss,
+            Network assistant = stage(new StageConfig("assistant-s" + seed, cfg.network(cfg.assistant()), Degrade.NONE, Degrade.NONE, assistantLoss,
                     cfg.assistant().epochs(), t.batch(), t.lr(), t.weightDecay(), augment, seed), train, test, views, teacherCache, null, recording, epochs);
             TeacherCache assistantCache = new TeacherCache(assistant);
             evals.addAll(evaluateHr("teacher", "teacher-s" + seed, teacher, seed, test, views, side));
@@ -169,14 +182,14 @@ public final class Pipeline {
                     String name = st.method() + "-x" + factor + "-s" + seed;
                     boolean fromAssistant = st.method().startsWith("init-") || st.method().equals("horkd") && cfg.student().initFromAssistant();
                     Network init = fromAssistant ? assistant : null;
-                    Network s = stage(new StageConfig(name, cfg.assistant().spec(), lr, Degrade.NONE, st.loss(), cfg.student().epochs(),
+                    Network s = stage(new StageConfig(name, cfg.network(cfg.assistant()), lr, Degrade.NONE, st.loss(), cfg.student().epochs(),
                             t.batch(), t.lr(), t.weightDecay(), augment, seed), train, test, views, st.teacher(), init, recording, epochs);
                     evals.add(evaluateLr(st.method(), name, s, seed, test, views, lr, factor, side));
                 }
             }
-            writeResults(new Results(cfg, side, train.classNames(), evals, epochs, processes.get()));
+            writeResults(new Results(cfg, side, train.classNames(), testNames, evals, epochs, processes.get()));
         }
-        Results r = new Results(cfg, side, train.classNames(), evals, epochs, processes.get());
+        Results r = new Results(cfg, side, train.classNames(), testNames, evals, epochs, processes.get());
         writeResults(r);
         return r;
     }
@@ -206,7 +219,7 @@ public final class Pipeline {
     /** An HR network at HR and at every LR factor (the resolution gap); its HR pass is also the gallery. */
     private List<Evaluation> evaluateHr(String method, String stage, Network n, long seed, ImageSet test, Views views, int side) {
         Evaluator.Embedding hr = Evaluator.embed(n, test, views, Degrade.NONE, EVAL_BATCH);
-        float[][] gallery = hr.features(cfg.eval().recallQueries());
+        float[][] gallery = retrievalSpace(hr.features(cfg.eval().recallQueries()));
         List<Evaluation> out = new ArrayList<>();
         out.add(evaluation(method, stage, seed, test, hr, gallery, Degrade.NONE, 1, side));
         for (int f : cfg.lowResolution().factors()) {
@@ -217,23 +230,39 @@ public final class Pipeline {
         return out;
     }
 
-    /** An LR student at its view, its queries searching its own embedding of the HR images. */
+    /** An LR student at its view, its queries searching its own embedding of the HR images and of the LR images. */
     private Evaluation evaluateLr(String method, String stage, Network n, long seed, ImageSet test, Views views, Degrade lr, int factor,
             int side) {
-        float[][] gallery = Evaluator.embed(n, test.head(cfg.eval().recallQueries()), views, Degrade.NONE, EVAL_BATCH).features();
+        float[][] gallery = retrievalSpace(Evaluator.embed(n, test.head(cfg.eval().recallQueries()), views, Degrade.NONE, EVAL_BATCH).features());
         Evaluation e = evaluation(method, stage, seed, test, Evaluator.embed(n, test, views, lr, EVAL_BATCH), gallery, lr, factor, side);
         NativeHeap.release(); // the embeddings' buffers
         return e;
     }
 
-    /** Top-1, top-5 and confusion from the view's logits; Recall@K of its first features against the gallery. */
+    /** The features retrieval compares: as they are for classification, unit length (cosine) on the metric protocol. */
+    private float[][] retrievalSpace(float[][] features) {
+        return cfg.metricLearning() ? Evaluator.normalized(features) : features;
+    }
+
+    /**
+     * Top-1, top-5 and confusion from the view's logits (NaN and none on the metric protocol, whose test
+     * classes the heads do not have); Recall@K of its first features against the HR gallery and among
+     * themselves.
+     */
     private Evaluation evaluation(String method, String stage, long seed, ImageSet test, Evaluator.Embedding e, float[][] gallery,
             Degrade view, int factor, int side) {
-        Evaluator.Classification c = Evaluator.classify(e.logits(), test.labels(), test.classes());
         int[] ks = cfg.eval().recallK().stream().mapToInt(Integer::intValue).toArray();
-        double[] recall = Evaluator.recallAtK(e.features(gallery.length), gallery, test.labels(), ks);
+        float[][] queries = retrievalSpace(e.features(gallery.length));
+        double[] recall = Evaluator.recallAtK(queries, gallery, test.labels(), ks);
+        double[] within = Evaluator.recallAtK(queries, queries, test.labels(), ks);
+        if (cfg.metricLearning()) {
+            LOG.info("{} at {}: Recall@{} {} among {} queries, {} against the HR gallery", stage, view.describe(side), ks[0], pct(within[0]),
+                    view.describe(side), pct(recall[0]));
+            return new Evaluation(method, stage, seed, factor, view.outSide(side), Double.NaN, Double.NaN, recall, null, within);
+        }
+        Evaluator.Classification c = Evaluator.classify(e.logits(), test.labels(), test.classes());
         LOG.info("{} at {}: top-1 {}, top-5 {}, Recall@{} {}", stage, view.describe(side), pct(c.top1()), pct(c.top5()), ks[0], pct(recall[0]));
-        return new Evaluation(method, stage, seed, factor, view.outSide(side), c.top1(), c.top5(), recall, c.confusion());
+        return new Evaluation(method, stage, seed, factor, view.outSide(side), c.top1(), c.top5(), recall, c.confusion(), within);
     }
 
     private static String pct(double v) {

@@ -49,6 +49,13 @@ public final class Report {
         LABELS.put("horkd", "LR student, HORKD (teacher -> assistant -> student)");
     }
 
+    /** The metric protocol's names where they differ: CE there is the metric loss, and presets/metric.yaml's rkd has it. */
+    static final Map<String, String> METRIC_LABELS = Map.of(
+            "scratch", "LR student from scratch (metric loss)",
+            "rkd-only", "LR student, RKD only (no labels)",
+            "rkd", "LR student, RKD + metric loss",
+            "init-ce", "LR student, metric loss only, initialised from the assistant");
+
     /** The rows of a run, in order: the HR networks, the baselines as configured, HORKD; name to label. */
     static Map<String, String> methods(Results r) {
         Map<String, String> m = new LinkedHashMap<>();
@@ -56,7 +63,8 @@ public final class Report {
         m.put("assistant", LABELS.get("assistant"));
         for (String b : r.config().baselines()) {
             String direct = io.horkd.train.config.DistillConfig.directMethod(b);
-            if (LABELS.containsKey(b)) m.put(b, LABELS.get(b));
+            if (r.config().metricLearning() && METRIC_LABELS.containsKey(b)) m.put(b, METRIC_LABELS.get(b));
+            else if (LABELS.containsKey(b)) m.put(b, LABELS.get(b));
             else if (r.config().methods().containsKey(b)) m.put(b, "LR student, " + b + " (" + r.config().methods().get(b) + ")");
             else m.put(b, LABELS.getOrDefault(direct, "LR student, " + direct + " (" + r.config().methods().get(direct) + ")")
                     + ", from the HR teacher directly");
@@ -111,11 +119,19 @@ public final class Report {
         int[] ks = r.config().eval().recallK().stream().mapToInt(Integer::intValue).toArray();
         StringBuilder md = new StringBuilder("# horkd distillation report\n\n");
         md.append("Dataset ").append(r.config().data().dataset()).append(", HR ").append(r.hrSide()).append("x").append(r.hrSide())
-                .append("; teacher ").append(r.config().teacher().spec()).append("; assistant and students ")
-                .append(r.config().assistant().spec()).append("; seeds ").append(r.config().seeds())
+                .append("; teacher ").append(r.config().network(r.config().teacher())).append("; assistant and students ")
+                .append(r.config().network(r.config().assistant())).append("; seeds ").append(r.config().seeds())
                 .append("; HORKD student initialised from the assistant: ").append(r.config().student().initFromAssistant() ? "yes" : "no")
                 .append(".\n\n");
         if (!r.processes().isEmpty()) md.append("Time: ").append(effort(r)).append(".\n\n");
+        if (r.config().metricLearning()) {
+            MetricReport.body(r, md);
+            plots(r, plots);
+            md.append("\n## Plots\n\n![Recall@K per resolution](plots/recall.png)\n\n![loss](plots/loss.png)\n\n"
+                    + "![Recall@1 per epoch](plots/accuracy.png)\n");
+            Files.writeString(run.resolve("report.md"), md.toString());
+            return;
+        }
         md.append("## Results (test set, %; mean ± std over seeds where more than one)\n\n");
         md.append("| Model | Resolution | Top-1 | HORKD - this (points) | Top-5 | Recall@").append(ks[0])
                 .append(" (LR query, HR gallery) |\n|---|---|---:|---:|---:|---:|\n");
@@ -147,7 +163,7 @@ public final class Report {
             md.append("- ").append(r.hrSide()).append(" -> ").append(side).append(": HORKD ").append(h.pct()).append("%");
             for (String b : r.config().baselines()) {
                 Stat o = stat(ev, b, f, Evaluation::top1);
-                if (o != null) md.append("; ").append(h.minus(o)).append(" over ").append(against(b)).append(paired(ev, b, f));
+                if (o != null) md.append("; ").append(h.minus(o)).append(" over ").append(against(b, false)).append(paired(ev, b, f));
             }
             if (scratch != null && hr != null && hr.mean() > scratch.mean()) {
                 double closed = (h.mean() - scratch.mean()) / (hr.mean() - scratch.mean());
@@ -195,7 +211,16 @@ public final class Report {
     }
 
     /** How the HORKD bullet names a baseline. */
-    private static String against(String b) {
+    static String against(String b, boolean metric) {
+        if (metric) {
+            switch (b) {
+                case "scratch": return "the metric loss from scratch";
+                case "rkd-only": return "RKD only";
+                case "rkd": return "RKD + metric loss";
+                case "init-ce": return "the metric loss from the assistant's weights";
+                default: break;
+            }
+        }
         return switch (b) {
             case "scratch" -> "from scratch";
             case "kd" -> "KD only";
@@ -209,12 +234,17 @@ public final class Report {
 
     /** " (by seed: +a, +b, ...)": HORKD minus {@code method} at {@code factor} for each seed both have; empty for one seed. */
     static String paired(List<Evaluation> ev, String method, int factor) {
+        return paired(ev, method, factor, Evaluation::top1);
+    }
+
+    /** {@link #paired(List, String, int)} of the figure {@code f}. */
+    static String paired(List<Evaluation> ev, String method, int factor, ToDoubleFunction<Evaluation> f) {
         Map<Long, Double> other = new java.util.TreeMap<>();
-        ev.stream().filter(e -> e.method().equals(method) && e.factor() == factor).forEach(e -> other.put(e.seed(), e.top1()));
+        ev.stream().filter(e -> e.method().equals(method) && e.factor() == factor).forEach(e -> other.put(e.seed(), f.applyAsDouble(e)));
         List<String> d = new ArrayList<>();
         ev.stream().filter(e -> e.method().equals("horkd") && e.factor() == factor && other.containsKey(e.seed()))
                 .sorted(java.util.Comparator.comparingLong(Evaluation::seed))
-                .forEach(e -> d.add(String.format(Locale.ROOT, "%+.2f", 100 * (e.top1() - other.get(e.seed())))));
+                .forEach(e -> d.add(String.format(Locale.ROOT, "%+.2f", 100 * (f.applyAsDouble(e) - other.get(e.seed())))));
         return d.size() < 2 ? "" : " (by seed: " + String.join(", ", d) + ")";
     }
 
@@ -232,8 +262,10 @@ public final class Report {
     private static void plots(Results r, Path dir) throws IOException {
         XYChart loss = new XYChartBuilder().width(900).height(520).title("Loss per epoch (whole objective on fixed training batches; mean over seeds)")
                 .xAxisTitle("epoch").yAxisTitle("loss").build();
-        XYChart acc = new XYChartBuilder().width(900).height(520).title("Test top-1 per epoch (mean over seeds)").xAxisTitle("epoch").yAxisTitle("top-1 (%)")
-                .build();
+        boolean metric = r.config().metricLearning();
+        XYChart acc = new XYChartBuilder().width(900).height(520)
+                .title(metric ? "Test Recall@1 per epoch, unseen classes at the stage's resolution (mean over seeds)" : "Test top-1 per epoch (mean over seeds)")
+                .xAxisTitle("epoch").yAxisTitle(metric ? "Recall@1 (%)" : "top-1 (%)").build();
         // One curve per stage, averaged over seeds (stage names end in -s<seed>).
         Map<String, Map<Integer, List<EpochMetrics>>> byStage = new LinkedHashMap<>();
         for (EpochMetrics m : r.epochs()) {
@@ -252,7 +284,8 @@ public final class Report {
             BitmapEncoder.saveBitmap(acc, dir.resolve("accuracy.png").toString(), BitmapEncoder.BitmapFormat.PNG);
         }
         if (hasDiscriminator(r)) discriminatorPlot(byStage, dir);
-        if (!r.evaluations().isEmpty()) resolutionPlot(r, dir);
+        if (!r.evaluations().isEmpty() && metric) MetricReport.recallPlot(r, dir);
+        else if (!r.evaluations().isEmpty()) resolutionPlot(r, dir);
     }
 
     /**
@@ -294,10 +327,15 @@ public final class Report {
 
     /** {@code method} minus {@code base} at {@code factor}, seed by seed over the seeds both have: mean and spread; null if none. */
     static Stat pairedDifference(List<Evaluation> ev, String method, String base, int factor) {
+        return pairedDifference(ev, method, base, factor, Evaluation::top1);
+    }
+
+    /** {@link #pairedDifference(List, String, String, int)} of the figure {@code f}. */
+    static Stat pairedDifference(List<Evaluation> ev, String method, String base, int factor, ToDoubleFunction<Evaluation> f) {
         Map<Long, Double> b = new java.util.TreeMap<>();
-        ev.stream().filter(e -> e.method().equals(base) && e.factor() == factor).forEach(e -> b.put(e.seed(), e.top1()));
+        ev.stream().filter(e -> e.method().equals(base) && e.factor() == factor).forEach(e -> b.put(e.seed(), f.applyAsDouble(e)));
         List<Double> d = ev.stream().filter(e -> e.method().equals(method) && e.factor() == factor && b.containsKey(e.seed()))
-                .map(e -> e.top1() - b.get(e.seed())).toList();
+                .map(e -> f.applyAsDouble(e) - b.get(e.seed())).toList();
         return d.isEmpty() ? null : Stat.of(d);
     }
 

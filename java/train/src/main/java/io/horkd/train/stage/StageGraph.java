@@ -15,7 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.SplittableRandom;
-import org.nd4j.autodiff.loss.LossReduce;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.TrainingConfig;
@@ -71,9 +70,11 @@ final class StageGraph {
         SDVariable features = sd.getVariable(ResNet.FEATURES);
         SDVariable oneHot = sd.placeHolder(ONE_HOT, DataType.FLOAT, -1, classes);
         labels.add(ONE_HOT);
-        // CE is SameDiff's own op (its backward starts from the logits); every other term is horkd's.
-        SDVariable total = sd.loss().softmaxCrossEntropy("ce", oneHot, logits, null, LossReduce.MEAN_BY_NONZERO_WEIGHT_COUNT, 0.0)
-                .mul(w.weight("ce"));
+        // CE = -mean_i sum_c y_ic log softmax(z_i)_c, from ND4J's log-softmax, whose backward takes the gradient
+        // from above: ND4J's loss ops ignore it (a loss op is taken to be the graph's last), so their weight
+        // would scale the value and not the gradient (StageTrainerTest.theWeightOfCeScalesItsGradient).
+        // dCE/dz_i = (softmax(z_i) - y_i) / m. Every other term is horkd's.
+        SDVariable total = oneHot.mul(sd.nn().logSoftmax(logits)).sum(1).mean().neg().mul("ce", w.weight("ce"));
         Objective onFeatures = w.reading(Term.Reads.FEATURES).without("adv");
         SDVariable p = null;
         if (!onFeatures.isEmpty() || w.has("adv")) {
@@ -111,9 +112,11 @@ final class StageGraph {
             }
             SDVariable x = p == null ? features : features.mmul(sd.transpose(p));
             SDVariable logit = Discriminator.logit(sd, x, d[0], d[1], d[2], d[3], d[4], d[5]);
-            SDVariable generator = sd.loss().sigmoidCrossEntropy("adv", sd.onesLike(logit), logit, null,
-                    LossReduce.MEAN_BY_NONZERO_WEIGHT_COUNT, 0.0);
-            total = total.add(generator.mul(w.weight("adv")));
+            // BCE(sigmoid(l), 1) = softplus(-l) = relu(-l) + log(1 + exp(-|l|)), finite for any l, its gradient
+            // sigmoid(l) - 1 (but 0 instead of -1/2 at l = 0 exactly, where |l| and relu have their kinks); not
+            // ND4J's loss op, which would drop the term's weight from the gradient (as for CE above).
+            SDVariable generator = sd.nn().relu(logit.neg(), 0).add(sd.math().log1p(sd.math().exp(sd.math().abs(logit).neg()))).mean();
+            total = total.add(generator.mul("adv", w.weight("adv")));
         }
         Objective onLogits = w.reading(Term.Reads.LOGITS).without("ce");
         Optional<Dkd> dkd = w.term(Dkd.class);

@@ -45,7 +45,8 @@ public final class StageTrainer {
      * One epoch's record: {@code trainCe}, the mean cross-entropy of its training steps (batch statistics,
      * augmented inputs); {@code objective}, the whole loss on {@value #OBJECTIVE_BATCHES} fixed training
      * batches in inference mode, without augmentation (comparable between epochs); test top-1 on the stage's
-     * view; the learning rate at its end; its training time; the process's resident memory after it, once
+     * view (where the test classes are not the training classes, the metric protocol: Recall@1 of
+     * {@value #EPOCH_QUERIES} test images among themselves by cosine similarity); the learning rate at its end; its training time; the process's resident memory after it, once
      * the C heap's free pages are handed back (-1 where unmeasured).
      */
     public record EpochMetrics(String stage, int epoch, double trainCe, double objective, double testTop1, double lr, double seconds,
@@ -160,7 +161,8 @@ public final class StageTrainer {
             double ce = epoch(net, epoch, steps);
             double seconds = (System.nanoTime() - t0) / 1e9;
             double objective = objective(net);
-            double top1 = Evaluator.classify(net, test, views, cfg.input(), 256).top1();
+            double top1 = retrieval() ? Evaluator.recallAt1(net, test, views, cfg.input(), EPOCH_QUERIES, 256)
+                    : Evaluator.classify(net, test, views, cfg.input(), 256).top1();
             NativeHeap.release(); // what the epoch freed goes back to the system, or a run's memory grows stage by stage
             EpochMetrics m = new EpochMetrics(cfg.name(), epoch + 1, ce, objective, top1, learningRate(net, (epoch + 1) * steps - 1), seconds,
                     NativeHeap.residentBytes(), lastDiscrimination);
@@ -169,6 +171,17 @@ public final class StageTrainer {
             listener.epochEnded(cfg.name(), m);
         }
         return new Result(net, history);
+    }
+
+    /** Queries of the per-epoch Recall@1 on the metric protocol. */
+    static final int EPOCH_QUERIES = 2000;
+
+    /**
+     * Whether the test set holds other classes than the training set (the metric protocol), so that each
+     * epoch is scored by Recall@1 on it instead of top-1.
+     */
+    private boolean retrieval() {
+        return !test.classNames().equals(train.classNames());
     }
 
     /** A fresh network (copying {@code init}'s weights if given) with this stage's loss attached: what {@link #run} trains. */
@@ -304,6 +317,10 @@ public final class StageTrainer {
     private Discrimination lastDiscrimination;
 
     private String fingerprint() {
-        return cfg + "|" + train.size() + "x" + train.imageSize() + "|" + (teacher == null ? "-" : teacher.network().spec().toString());
+        return cfg + "|" + train.size() + "x" + train.imageSize() + "|" + (teacher == null ? "-" : teacher.network().spec().toString())
+                + (retrieval() ? "|" + train.classNames() : "") // the metric protocol's training classes
+                // Checkpoints of before 2026-12-02 hold ND4J's loss ops, which drop CE's and adv's weights from the
+                // gradient: such stages start over rather than resume with the old gradient (weight 1 was unaffected).
+                + (cfg.loss().weight("ce") != 1 || cfg.loss().has("adv") ? "|weighted-ce-adv" : "");
     }
 }

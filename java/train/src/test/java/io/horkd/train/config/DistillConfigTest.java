@@ -31,6 +31,41 @@ class DistillConfigTest {
         assertEquals(List.of(2), p.lowResolution().factors());
     }
 
+    /** The metric preset: the class split, the cosine head on every stream, RKD's weights; classification has neither. */
+    @Test
+    void metricPresetSplitsTheClassesAndGivesCosineHeads() {
+        DistillConfig m = DistillConfig.load("metric", List.of("metric.testClasses=6,8"));
+        assertTrue(m.metricLearning());
+        assertEquals(List.of(0, 1, 2, 3, 4), m.metric().trainClasses());
+        assertEquals(List.of(6, 8), m.metric().testClasses());
+        assertEquals(ResNetSpec.Head.COSINE, m.network(m.teacher()).head());
+        assertEquals(ResNetSpec.Head.COSINE, m.network(m.assistant()).head());
+        assertEquals(Objective.parse("l2(function=huber, reduction=rkd) + 2*l3(reduction=rkd)"), m.method("rkd-only"));
+        assertEquals(Objective.parse("ce + l2(function=huber, reduction=rkd) + 2*l3(reduction=rkd)"), m.method("rkd"));
+        DistillConfig d = DistillConfig.load("default", List.of());
+        assertTrue(!d.metricLearning());
+        assertEquals(ResNetSpec.Head.LINEAR, d.network(d.teacher()).head());
+        var e = assertThrows(IllegalArgumentException.class, () -> DistillConfig.load("metric", List.of("metric.trainClasses=3")));
+        assertTrue(e.getMessage().contains("metric.trainClasses must name at least 2 classes, got [3]"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> DistillConfig.load("metric", List.of("metric.testClasses=5,5,6")));
+        assertTrue(e.getMessage().contains("must not repeat a class"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> DistillConfig.load("metric", List.of("metric.testClasses=4,5")));
+        assertTrue(e.getMessage().contains("share [4]: the protocol evaluates on classes the networks never saw"), e.getMessage());
+        // A run's config.yaml reads back as the same configuration.
+        assertEquals(m, DistillConfig.load(writeTemp(m.toYaml()), List.of()));
+    }
+
+    private static String writeTemp(String yaml) {
+        try {
+            Path f = Files.createTempFile("metric", ".yaml");
+            Files.writeString(f, yaml);
+            f.toFile().deleteOnExit();
+            return f.toString();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     @Test
     void objectivesAreMapsOrTextAndTheStudentsDefaultToTheShared(@TempDir Path dir) throws Exception {
         DistillConfig d = DistillConfig.load("default", List.of("loss.lc=0.7", "loss.l2=0.3", "student.loss.lc=0.05",

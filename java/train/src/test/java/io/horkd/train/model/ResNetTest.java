@@ -62,27 +62,34 @@ class ResNetTest {
 
     @Test
     void finiteDifferencesThroughConvolutionsBatchNormAndShortcuts() {
+        assertTrue(gradientsMatchFiniteDifferences(ResNetSpec.Head.LINEAR, 7));
+    }
+
+    /**
+     * SameDiff's gradient check of CE on a tiny two-stage float64 stream with {@code head}: every weight and
+     * the input (as a variable: the check perturbs only variables). With non-zero gammas everywhere: with the
+     * residual branches' gamma at 0 their sums sit on the ReLU's kink, where central differences see half the slope.
+     */
+    private static boolean gradientsMatchFiniteDifferences(ResNetSpec.Head head, long seed) {
         DataType before = Nd4j.dataType();
         Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
         try {
-            ResNetSpec spec = new ResNetSpec("tiny", ResNetSpec.Block.BASIC, new int[] {1, 1}, 2, ResNetSpec.Stem.SMALL);
-            SameDiff sd = ResNet.build(spec, 1, 3, 7, DataType.DOUBLE);
-            // Non-zero gammas everywhere (the residual branches start at 0, which would hide their gradients).
-            java.util.SplittableRandom r = new java.util.SplittableRandom(5);
+            ResNetSpec spec = new ResNetSpec("tiny", ResNetSpec.Block.BASIC, new int[] {1, 1}, 2, ResNetSpec.Stem.SMALL, head);
+            SameDiff sd = ResNet.build(spec, 1, 3, seed, DataType.DOUBLE);
+            java.util.SplittableRandom r = new java.util.SplittableRandom(seed - 2);
             for (SDVariable v : sd.variables()) {
                 if (!v.name().endsWith("/gamma")) continue;
                 INDArray g = v.getArr();
                 for (long i = 0; i < g.length(); i++) g.putScalar(i, 0.5 + r.nextDouble());
             }
             SDVariable y = sd.constant("y", Nd4j.createFromArray(new double[][] {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}, {1, 0, 0}}));
-            SDVariable loss = sd.loss().softmaxCrossEntropy("loss", y, sd.getVariable(ResNet.LOGITS), null);
+            sd.loss().softmaxCrossEntropy("loss", y, sd.getVariable(ResNet.LOGITS), null);
             sd.setLossVariables("loss");
             BatchNorm.setTraining(sd, true);
-            // The input as a variable: the check also perturbs it (and cannot handle placeholders).
             SDVariable input = sd.getVariable(ResNet.INPUT);
             input.setArray(Nd4j.rand(DataType.DOUBLE, 4, 1, 4, 4));
             sd.convertToVariable(input);
-            assertTrue(GradCheckUtil.checkGradients(sd, Map.of(), 1e-6, 1e-4, 1e-8, true, false));
+            return GradCheckUtil.checkGradients(sd, Map.of(), 1e-6, 1e-4, 1e-8, true, false);
         } finally {
             Nd4j.setDefaultDataTypes(before, before);
         }
@@ -100,5 +107,42 @@ class ResNetTest {
         assertEquals(before[0], after[0]);
         assertEquals(before[1], after[1]);
         assertThrows(IllegalArgumentException.class, () -> Network.load(dir, "student"));
+    }
+
+    /** The cosine head: z_c = cos(f, w_c) / 0.05 in float64 from the network's own features and weights; saved and loaded with its head. */
+    @Test
+    void cosineHeadGivesScaledCosines(@TempDir Path dir) {
+        Network net = Network.create(ResNetSpec.of("resnet8").withWidth(4).withHead(ResNetSpec.Head.COSINE), 1, 5, 11);
+        assertTrue(!net.graph().hasVariable("classifier/b"), "the cosine head has no bias");
+        INDArray x = Nd4j.rand(DataType.FLOAT, 6, 1, 12, 12);
+        INDArray[] out = net.featuresAndLogits(x);
+        double[][] f = out[0].castTo(DataType.DOUBLE).toDoubleMatrix();
+        double[][] w = net.graph().getVariable("classifier/w").getArr().castTo(DataType.DOUBLE).toDoubleMatrix();
+        double[][] z = out[1].castTo(DataType.DOUBLE).toDoubleMatrix();
+        for (int i = 0; i < f.length; i++) {
+            for (int c = 0; c < 5; c++) {
+                double dot = 0, ff = 0, ww = 0;
+                for (int k = 0; k < f[i].length; k++) {
+                    dot += f[i][k] * w[k][c];
+                    ff += f[i][k] * f[i][k];
+                    ww += w[k][c] * w[k][c];
+                }
+                double expected = dot / Math.sqrt(ff * ww) / ResNetSpec.Head.COSINE_TEMPERATURE;
+                assertEquals(expected, z[i][c], 2e-5 * 20, "logit " + i + "," + c); // float32 cosines, times 20
+                assertTrue(Math.abs(z[i][c]) <= 20 + 1e-4);
+            }
+        }
+        net.save(dir, "metric");
+        Network back = Network.load(dir, "metric");
+        assertEquals(ResNetSpec.Head.COSINE, back.spec().head());
+        assertEquals(out[1], back.featuresAndLogits(x)[1]);
+        assertTrue(!net.spec().equals(net.spec().withHead(ResNetSpec.Head.LINEAR)));
+        assertTrue(net.spec().toString().endsWith(", cosine head)"), net.spec().toString());
+    }
+
+    /** Finite differences through the cosine head's normalisations (float64). */
+    @Test
+    void finiteDifferencesThroughTheCosineHead() {
+        assertTrue(gradientsMatchFiniteDifferences(ResNetSpec.Head.COSINE, 9));
     }
 }

@@ -42,18 +42,18 @@ class PipelineTest {
     @Test
     void effortAddsUpTheProcesses() {
         DistillConfig cfg = DistillConfig.load("default", List.of());
-        Pipeline.Results one = new Pipeline.Results(cfg, 28, List.of(), List.of(), List.of(),
+        Pipeline.Results one = new Pipeline.Results(cfg, 28, List.of(), null, List.of(), List.of(),
                 List.of(new Pipeline.RunProcess("2026-12-01T10:00Z", 1466.4, 9_300_000_000L)));
         assertEquals("24 min 26 s, peak resident memory 9.3 GB", Report.effort(one));
-        Pipeline.Results two = new Pipeline.Results(cfg, 28, List.of(), List.of(), List.of(), List.of(one.processes().get(0),
+        Pipeline.Results two = new Pipeline.Results(cfg, 28, List.of(), null, List.of(), List.of(), List.of(one.processes().get(0),
                 new Pipeline.RunProcess("2026-12-01T11:00Z", 3000, 7_100_000_000L)));
         assertEquals("1 h 14 min 26 s over 2 processes (one per --resume), peak resident memory 9.3 GB (the largest process)",
                 Report.effort(two));
-        assertEquals("unmeasured", Report.effort(new Pipeline.Results(cfg, 28, List.of(), List.of(), List.of(), null)));
+        assertEquals("unmeasured", Report.effort(new Pipeline.Results(cfg, 28, List.of(), null, List.of(), List.of(), null)));
     }
 
     private static Pipeline.Evaluation eval(String method, long seed, double top1) {
-        return new Pipeline.Evaluation(method, method + "-s" + seed, seed, 2, 14, top1, 1, new double[] {0}, new long[0][]);
+        return new Pipeline.Evaluation(method, method + "-s" + seed, seed, 2, 14, top1, 1, new double[] {0}, new long[0][], null);
     }
 
     /** The whole pipeline on a tiny IDX dataset: every stage, every baseline, the report and the plots. */
@@ -108,5 +108,47 @@ class PipelineTest {
         assertEquals(2, again.processes().size(), "the resumed run's time counts both processes");
         assertEquals(r.processes().get(0), again.processes().get(0));
         assertEquals(11, Files.readAllLines(run.resolve("metrics.jsonl")).size());
+    }
+
+    /**
+     * The metric protocol end to end on four synthetic classes: train on two, retrieve the other two; cosine
+     * heads, Recall@K within a view and against the HR gallery, no top-1, the Table-4 report and its plot.
+     */
+    @Test
+    void metricProtocolOnUnseenClasses(@TempDir Path tmp) throws Exception {
+        Path data = Datasets.writeIdx(tmp.resolve("data"), Synthetic.bars(160, 12, 1, 4), Synthetic.bars(80, 12, 2, 4));
+        DistillConfig cfg = DistillConfig.load("metric", List.of("data.path=" + data, "data.trainLimit=0", "data.testLimit=0",
+                "metric.trainClasses=0,1", "metric.testClasses=2,3", "teacher.network=resnet8", "teacher.width=4", "assistant.width=4",
+                "teacher.epochs=1", "assistant.epochs=1", "student.epochs=1", "lowResolution.factors=2", "train.batch=32",
+                "eval.recallQueries=40", "eval.recallK=1,2,4"));
+        Datasets.Split split = Pipeline.data(cfg);
+        assertEquals(80, split.train().size());
+        assertEquals(40, split.test().size());
+        assertEquals(List.of("class 2", "class 3"), split.test().classNames());
+        Path run = tmp.resolve("run");
+        Pipeline.Results r = new Pipeline(cfg, run, null).run();
+        Set<String> methods = r.evaluations().stream().map(Pipeline.Evaluation::method).collect(Collectors.toSet());
+        assertEquals(Set.of("teacher", "assistant", "horkd", "scratch", "rkd-only", "rkd", "direct", "init-ce"), methods);
+        assertEquals(2 + 2 + 6, r.evaluations().size());
+        for (Pipeline.Evaluation e : r.evaluations()) {
+            assertTrue(Double.isNaN(e.top1()) && e.confusion() == null, e.stage());
+            for (double[] rk : new double[][] {e.recall(), e.recallWithin()}) {
+                assertEquals(3, rk.length);
+                assertTrue(rk[0] >= 0 && rk[0] <= rk[1] && rk[1] <= rk[2] && rk[2] <= 1, e.stage() + " " + java.util.Arrays.toString(rk));
+            }
+        }
+        // Each epoch is scored by Recall@1 on the unseen classes, a fraction.
+        assertTrue(r.epochs().stream().allMatch(m -> m.testTop1() >= 0 && m.testTop1() <= 1), r.epochs().toString());
+        assertTrue(Files.readString(run.resolve("models/teacher-s1.properties")).contains("head=COSINE"));
+        assertTrue(Files.size(run.resolve("plots/recall.png")) > 0);
+        String report = Files.readString(run.resolve("report.md"));
+        assertTrue(report.contains("## Recall@K, queries against a gallery of the same resolution"), report);
+        assertTrue(report.contains("| LR student, RKD only (no labels) | 6x6 |"), report);
+        assertTrue(report.contains(" over RKD + metric loss"), report);
+        assertTrue(report.contains("classes [0, 1] (class 0, class 1) and is evaluated by retrieval on the test images of classes [2, 3] (class 2, class 3)"), report);
+        // NaN top-1 survives results.json: the report is rewritten from it to the same text.
+        Files.delete(run.resolve("report.md"));
+        Report.rewrite(run);
+        assertEquals(report, Files.readString(run.resolve("report.md")));
     }
 }

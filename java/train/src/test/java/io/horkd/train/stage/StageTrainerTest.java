@@ -186,4 +186,41 @@ class StageTrainerTest {
         assertThrows(IllegalArgumentException.class,
                 () -> new StageTrainer(stage("s", Degrade.by(2), Objective.parse("ce").with(1, Objective.HORKD.terms().get(0).term()), 1), TRAIN, TEST, VIEWS, wrongClasses, dir, null));
     }
+
+    /**
+     * CE's weight scales its gradient, not only its value: ND4J's softmax cross-entropy backward ignores the
+     * gradient arriving from above (a loss op is taken to be the graph's last), so {@code 0.25*ce} trained
+     * as {@code ce} until CE went through its own scaling of the logits' gradient.
+     */
+    @Test
+    void theWeightOfCeScalesItsGradient() {
+        INDArray images = VIEWS.plain(TRAIN, new int[] {0, 1, 2, 3, 4, 5}, Degrade.NONE)[0];
+        INDArray oneHot = TRAIN.oneHot(new int[] {0, 1, 2, 3, 4, 5});
+        java.util.Map<String, INDArray> grads = new java.util.HashMap<>();
+        for (String objective : new String[] {"ce", "0.25*ce", "3*ce"}) {
+            Network net = Network.create(NET, 1, 3, 5);
+            StageGraph.attach(net, stage("s", Degrade.NONE, Objective.parse(objective), 1), TRAIN.size(), 3, null, new int[0], null);
+            io.horkd.nd4j.nn.BatchNorm.setTraining(net.graph(), true);
+            var g = net.graph().calculateGradients(java.util.Map.of("input", images, StageGraph.ONE_HOT, oneHot), "classifier/w", "stem/w");
+            grads.put(objective + " classifier", g.get("classifier/w"));
+            grads.put(objective + " stem", g.get("stem/w"));
+        }
+        // At weight 1 the log-softmax CE gives ND4J's loss op's gradient (runs before the change stay as they were).
+        Network net = Network.create(NET, 1, 3, 5);
+        org.nd4j.autodiff.samediff.SameDiff sd = net.graph();
+        sd.loss().softmaxCrossEntropy("nd4j_ce", sd.placeHolder(StageGraph.ONE_HOT, DataType.FLOAT, -1, 3), sd.getVariable("logits"), null,
+                org.nd4j.autodiff.loss.LossReduce.MEAN_BY_NONZERO_WEIGHT_COUNT, 0.0);
+        sd.setLossVariables("nd4j_ce");
+        io.horkd.nd4j.nn.BatchNorm.setTraining(sd, true);
+        var nd4j = sd.calculateGradients(java.util.Map.of("input", images, StageGraph.ONE_HOT, oneHot), "classifier/w", "stem/w");
+        assertEquals(nd4j.get("classifier/w"), grads.get("ce classifier"));
+        assertEquals(0, nd4j.get("stem/w").sub(grads.get("ce stem")).norm2Number().doubleValue(), 1e-6 * nd4j.get("stem/w").norm2Number().doubleValue());
+        for (String v : new String[] {"classifier", "stem"}) {
+            INDArray full = grads.get("ce " + v);
+            assertTrue(full.norm2Number().doubleValue() > 1e-3, v);
+            // float32 through the network: equal to its rounding, where ND4J's loss op gave 4x and 1/3 of these
+            assertEquals(0, grads.get("0.25*ce " + v).sub(full.mul(0.25)).norm2Number().doubleValue(), 1e-5 * full.norm2Number().doubleValue(), v);
+            assertEquals(0, grads.get("3*ce " + v).sub(full.mul(3)).norm2Number().doubleValue(), 3e-5 * full.norm2Number().doubleValue(), v);
+        }
+    }
 }
