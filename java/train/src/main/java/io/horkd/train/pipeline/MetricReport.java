@@ -92,7 +92,7 @@ final class MetricReport {
             int side = r.hrSide() / f;
             XYChart c = new XYChartBuilder().width(700).height(520)
                     .title("Recall@K at " + side + "x" + side + ", unseen classes (mean over seeds)").xAxisTitle("K").yAxisTitle("Recall@K (%)").build();
-            c.getStyler().setXAxisLogarithmic(true);
+            c.getStyler().setXAxisLogarithmic(true).setXAxisLogarithmicDecadeOnly(false); // ticks at 1, 2, ..., 9, not only 1
             for (String name : Report.methods(r).keySet()) {
                 int at = name.equals("teacher") ? 1 : f;
                 if (name.equals("assistant") || Report.stat(ev, name, at, e -> within(e, 0)) == null) continue;
