@@ -64,11 +64,8 @@ final class EvalCommand implements Callable<Integer> {
             int[] ks = cfg.eval().recallK().stream().mapToInt(Integer::intValue).toArray();
             float[][] gallery = factor == 1 ? e.features(cfg.eval().recallQueries())
                     : Evaluator.embed(net, data.test().head(cfg.eval().recallQueries()), views, Degrade.NONE, 256).features();
-            float[][] queries = e.features(gallery.length);
-            if (cfg.metricLearning()) { // unseen classes: retrieval by cosine only, the heads know none of them
-                gallery = Evaluator.normalized(gallery);
-                queries = Evaluator.normalized(queries);
-            }
+            float[][] queries = Pipeline.retrievalSpace(cfg, e.features(gallery.length));
+            gallery = Pipeline.retrievalSpace(cfg, gallery);
             double[] recall = Evaluator.recallAtK(queries, gallery, data.test().labels(), ks);
             double[] within = Evaluator.recallAtK(queries, queries, data.test().labels(), ks);
             out.put("model", model.toString());

@@ -241,6 +241,11 @@ public final class Pipeline {
 
     /** The features retrieval compares: as they are for classification, unit length (cosine) on the metric protocol. */
     private float[][] retrievalSpace(float[][] features) {
+        return retrievalSpace(cfg, features);
+    }
+
+    /** The features retrieval compares under {@code cfg}: as they are, or unit length on the metric protocol ({@code horkd eval} too). */
+    public static float[][] retrievalSpace(DistillConfig cfg, float[][] features) {
         return cfg.metricLearning() ? Evaluator.normalized(features) : features;
     }
 
