@@ -1,6 +1,6 @@
 """GPU timings: horkd's CUDA relational losses against the PyTorch reference code of RKD.
 
-The reference losses are written exactly as lenscloth/RKD's metric/loss.py writes them (and as
+The reference losses are benchmarks/torch_rkd.py's, as lenscloth/RKD's metric/loss.py writes them (and
 torchdistill, RepDistiller and mdistiller copy them): pdist in matmul form for the distances, and for
 the angles the broadcast differences [m, m, d], F.normalize and bmm into [m, m, m]. horkd gets the same
 tensors through data_ptr() on torch's current stream. Both run forward and backward; times are the
@@ -14,45 +14,13 @@ import ctypes
 import json
 import statistics
 import sys
+from pathlib import Path
 
 import torch
-import torch.nn.functional as F
 
-# ----------------------------------------------------------------------------- the reference code
-
-
-def pdist(e, squared=False, eps=1e-12):
-    e_square = e.pow(2).sum(dim=1)
-    prod = e @ e.t()
-    res = (e_square.unsqueeze(1) + e_square.unsqueeze(0) - 2 * prod).clamp(min=eps)
-    if not squared:
-        res = res.sqrt()
-    res = res.clone()
-    res[range(len(e)), range(len(e))] = 0
-    return res
-
-
-def rkd_distance(student, teacher):
-    with torch.no_grad():
-        t_d = pdist(teacher)
-        mean_td = t_d[t_d > 0].mean()
-        t_d = t_d / mean_td
-    d = pdist(student)
-    mean_d = d[d > 0].mean()
-    d = d / mean_d
-    return F.smooth_l1_loss(d, t_d, reduction="mean")
-
-
-def rkd_angle(student, teacher):
-    with torch.no_grad():
-        td = teacher.unsqueeze(0) - teacher.unsqueeze(1)
-        norm_td = F.normalize(td, p=2, dim=2)
-        t_angle = torch.bmm(norm_td, norm_td.transpose(1, 2)).view(-1)
-    sd = student.unsqueeze(0) - student.unsqueeze(1)
-    norm_sd = F.normalize(sd, p=2, dim=2)
-    s_angle = torch.bmm(norm_sd, norm_sd.transpose(1, 2)).view(-1)
-    return F.smooth_l1_loss(s_angle, t_angle, reduction="mean")
-
+# The reference code: benchmarks/torch_rkd.py (shared with the CPU comparison).
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from torch_rkd import rkd_angle, rkd_distance  # noqa: E402
 
 # ----------------------------------------------------------------------------- horkd through ctypes
 

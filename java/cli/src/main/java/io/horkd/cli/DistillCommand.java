@@ -28,7 +28,7 @@ final class DistillCommand implements Callable<Integer> {
     CommandLine.Model.CommandSpec spec;
 
     @Option(names = "--config", paramLabel = "PRESET|FILE", defaultValue = "default",
-            description = "a preset (default, metric, paper) or a YAML file (default: ${DEFAULT-VALUE})")
+            description = "a preset (default, full, metric, paper) or a YAML file (default: ${DEFAULT-VALUE})")
     String config;
 
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "override a configuration key, e.g. --set teacher.epochs=6 --set seeds=1,2,3")

@@ -242,7 +242,7 @@ public record DistillConfig(Data data, LowResolution lowResolution, Stream teach
             if (Files.isRegularFile(p)) return YAML.readTree(p.toFile());
             try (InputStream in = DistillConfig.class.getResourceAsStream("/io/horkd/train/presets/" + presetOrFile + ".yaml")) {
                 if (in == null) {
-                    throw new IllegalArgumentException("'" + presetOrFile + "' is neither a file nor a preset (default, metric, paper)");
+                    throw new IllegalArgumentException("'" + presetOrFile + "' is neither a file nor a preset (default, full, metric, paper)");
                 }
                 return YAML.readTree(in);
             }

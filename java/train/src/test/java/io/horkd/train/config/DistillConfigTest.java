@@ -1,6 +1,7 @@
 package io.horkd.train.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -29,6 +30,21 @@ class DistillConfigTest {
         assertEquals(ResNetSpec.Stem.SMALL, p.teacher().spec().stem());
         assertEquals(2048, p.teacher().spec().featureSize());
         assertEquals(List.of(2), p.lowResolution().factors());
+    }
+
+    /** The full preset: all the data, the longer schedules, and the control init-ce among its baselines. */
+    @Test
+    void fullPresetTrainsOnEverythingWithTheControl() {
+        DistillConfig f = DistillConfig.load("full", List.of());
+        assertEquals(0, f.data().trainLimit());
+        assertEquals(0, f.data().testLimit());
+        assertEquals(12, f.teacher().epochs());
+        assertEquals(8, f.assistant().epochs());
+        assertEquals(8, f.student().epochs());
+        assertEquals(List.of(2, 4), f.lowResolution().factors());
+        assertTrue(f.baselines().containsAll(List.of("scratch", "init-ce")));
+        assertEquals(DistillConfig.load("default", List.of()).studentLoss(), f.studentLoss());
+        assertFalse(f.metricLearning());
     }
 
     /** The metric preset: the class split, the cosine head on every stream, RKD's weights; classification has neither. */

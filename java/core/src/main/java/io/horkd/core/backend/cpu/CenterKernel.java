@@ -46,8 +46,9 @@ final class CenterKernel {
             double[][] uct = Gemm.transpose(uc);
             double[][] xu = new double[m][classes];
             double[][] fu = new double[m][classes];
-            Gemm.multiplyAdd(xc, uct, xu, par);
-            Gemm.multiplyAdd(fc, uct, fu, par);
+            // In Java, summed as dot() sums the norms below: a point on its centre gets exactly 0.
+            Gemm.multiplyAddExact(xc, uct, xu, par);
+            Gemm.multiplyAddExact(fc, uct, fu, par);
             double[] nu = new double[classes];
             for (int c = 0; c < classes; c++) nu[c] = Gemm.dot(uc[c], uc[c]);
 

@@ -3,20 +3,21 @@ package io.horkd.core.backend.cpu;
 import io.horkd.core.tensor.Features;
 
 /**
- * Dense float64 linear algebra on row arrays ({@code double[rows][cols]}), written in the one form
- * JDK 17's C2 auto-vectorises: an inner loop over contiguous j in which every array is a separate row
- * indexed by j alone (one store stream, no second offset into the same array). Measured here, the same
- * product over one flat array read at four row offsets ran at 5 GFLOP/s per core, over row arrays at
- * 26 GFLOP/s. Blocked so that a row segment of C stays in L1 and the block of B in L2.
+ * Dense float64 linear algebra on row arrays ({@code double[rows][cols]}): on OpenBLAS ({@link Blas})
+ * where it is loaded and the product is large enough to pay for staging its operands, else in Java.
  *
  * <p>Why float64 for float32 features: products of two floats are exact in a double, so the Gram
  * matrix is accurate to about 1e-16 of |x|^2, and the Gram forms of squared distances and angle
  * numerators keep their digits even for pairs far closer together than their distance from the mean
  * (in float32, a pair 1e-4 apart relative to the spread loses every digit of its distance).
  *
- * <p>Every element of C is summed in the same order (depth in groups of four, ascending), whatever its
- * position, block or thread: results are deterministic, {@link #gram} is exactly symmetric, and
- * {@link #dot} reproduces an element exactly, so exact duplicate rows give squared distances of 0.
+ * <p>Both paths sum every element of C in one order, whatever its position, block or thread: results
+ * are deterministic and {@link #gram} is exactly symmetric (computed as a triangle and mirrored). The
+ * Java loops are written in the one form JDK 17's C2 auto-vectorises: an inner loop over contiguous j in
+ * which every array is a separate row indexed by j alone (measured here, the same product over one flat
+ * array read at four row offsets ran at 5 GFLOP/s per core, over row arrays at 26 GFLOP/s), blocked so
+ * that a row segment of C stays in L1 and the block of B in L2. Only they promise that {@link #dot}
+ * reproduces an element exactly: callers that compare the two take {@link #multiplyAddExact}.
  */
 final class Gemm {
     /** Columns of C per block: 4 KB of a C row. */
@@ -26,8 +27,22 @@ final class Gemm {
 
     private Gemm() {}
 
+    /**
+     * Multiply-adds (of C, counted as {@code m n k}) from which OpenBLAS is used: below, copying the
+     * operands in and out and the call cost more than the Java loops take (measured: {@code BlasTest}'s
+     * comment).
+     */
+    static final long BLAS_WORK = 1L << 16;
+
     /** {@code C += A B} for {@code A [m][k]}, {@code B [k][n]}, {@code C [m][n]}. */
     static void multiplyAdd(double[][] a, double[][] b, double[][] c, Parallel par) {
+        long work = (long) a.length * (b.length == 0 ? 0 : b[0].length) * b.length;
+        if (work >= BLAS_WORK && Blas.available()) Blas.multiplyAdd(a, b, c);
+        else multiplyAddExact(a, b, c, par);
+    }
+
+    /** {@link #multiplyAdd} in Java always: every element summed exactly as {@link #dot} sums it. */
+    static void multiplyAddExact(double[][] a, double[][] b, double[][] c, Parallel par) {
         int m = a.length;
         long work = (long) m * (b.length == 0 ? 0 : b[0].length) * b.length;
         par.run(Parallel.even(m, par.partsFor(m, work)), (part, lo, hi) -> blocked(a, b, c, lo, hi, false));
@@ -35,18 +50,28 @@ final class Gemm {
 
     /** {@code G = X X^T} for {@code X [m][d]}. */
     static double[][] gram(double[][] x, Parallel par) {
+        long work = (long) x.length * x.length * x[0].length / 2;
+        return gram(x, par, work >= BLAS_WORK && Blas.available());
+    }
+
+    /** {@link #gram} on OpenBLAS or in Java (for the tests that compare the two). */
+    static double[][] gram(double[][] x, Parallel par, boolean blas) {
         int m = x.length;
-        double[][] xt = transpose(x);
         double[][] g = new double[m][m];
-        long work = (long) m * m * x[0].length / 2;
-        par.run(Parallel.triangular(m, par.partsFor(m, work)), (part, lo, hi) -> blocked(x, xt, g, lo, hi, true));
+        if (blas) {
+            Blas.gramUpper(x, g);
+        } else {
+            double[][] xt = transpose(x);
+            long work = (long) m * m * x[0].length / 2;
+            par.run(Parallel.triangular(m, par.partsFor(m, work)), (part, lo, hi) -> blocked(x, xt, g, lo, hi, true));
+        }
         for (int i = 0; i < m; i++) {
             for (int j = i + 1; j < m; j++) g[j][i] = g[i][j];
         }
         return g;
     }
 
-    /** {@code sum_p a[p] b[p]}, summed exactly as {@link #multiplyAdd} sums an element. */
+    /** {@code sum_p a[p] b[p]}, summed exactly as {@link #multiplyAddExact} sums an element. */
     static double dot(double[] a, double[] b) {
         int k = a.length;
         double acc = 0;
