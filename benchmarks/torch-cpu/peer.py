@@ -251,6 +251,8 @@ def run_training(network, size, args, worker):
     row = {"network": network, "size": size, "batch": batch, "horkd_params": hk_params,
            "torch_params": sum(p.numel() for p in net.parameters()), "horkd_ms": quartiles(times_h),
            "torch_ms": quartiles(times_t), "steps": len(times_h)}
+    # where horkd's step goes, op type by op type (SameDiff's profiler; it slows the steps it records)
+    row["horkd_profile"] = worker.ask(f"profile {max(5, n)} {args.out}/profile-{network}-{size}.json")
     row["horkd_img_s"] = batch / row["horkd_ms"][1] * 1e3
     row["torch_img_s"] = batch / row["torch_ms"][1] * 1e3
     row["ratio"] = row["horkd_img_s"] / row["torch_img_s"]
@@ -265,6 +267,12 @@ def training_table(rows):
         lines.append(f"| {r['network']} | {r['size']}x{r['size']} | {r['horkd_params']:,} / {r['torch_params']:,} "
                      f"| {fmt_ms(r['torch_ms'])} | {fmt_ms(r['horkd_ms'])} | {r['torch_img_s']:,.0f} "
                      f"| {r['horkd_img_s']:,.0f} | **{r['ratio']:.2f}x** |")
+    for r in rows:
+        p = r["horkd_profile"]
+        top = ", ".join(f"{k} {v:.1f}" for k, v in list(p["ops"].items())[:6])
+        rest = p["step_ms"] - sum(p["ops"].values())
+        lines.append(f"\nhorkd {r['network']} {r['size']}x{r['size']}, ms a profiled step ({p['step_ms']:.1f}): {top}; "
+                     f"outside the ops {rest:.1f}")
     return "\n".join(lines)
 
 

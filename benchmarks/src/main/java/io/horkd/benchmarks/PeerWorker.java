@@ -27,6 +27,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.nd4j.autodiff.listeners.Operation;
+import org.nd4j.autodiff.listeners.profiler.ProfilingListener;
+import org.nd4j.autodiff.listeners.profiler.comparison.ProfileAnalyzer;
+import org.nd4j.autodiff.listeners.profiler.data.TraceEvent;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.VariableType;
 import org.nd4j.linalg.dataset.MultiDataSet;
@@ -40,6 +44,8 @@ import org.nd4j.linalg.dataset.MultiDataSet;
  *   train NETWORK SIZE   a CE training step of the pipeline's NETWORK (resnet8, resnet14: width 16) on
  *                        batches of 128 Fashion-MNIST images at SIZE (28, or 14: down-sampled by 2) -> {"params": n}
  *   time N               N forward + backward passes, or N training steps -> {"ms": [..]}
+ *   profile N FILE       N training steps under SameDiff's ProfilingListener (trace in FILE) -> {"step_ms": t,
+ *                        "ops": {op type: ms a step}} (where a step's time goes: the rest is SameDiff's own)
  *   quit
  * </pre>
  * The driver sends {@code load} to a fresh process for the peak-memory figure (the growth of the
@@ -56,6 +62,7 @@ public final class PeerWorker {
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         try (CpuBackend cpu = new CpuBackend()) {
             Runnable job = null;
+            TrainStep training = null;
             for (String line; (line = in.readLine()) != null; ) {
                 String[] w = line.trim().split(" ", 3);
                 switch (w[0]) {
@@ -73,6 +80,7 @@ public final class PeerWorker {
                     }
                     case "train" -> {
                         TrainStep step = new TrainStep(w[1], Integer.parseInt(w[2].trim()));
+                        training = step;
                         job = step::run;
                         out.println(REPLY + "{\"params\": " + step.params() + "}");
                     }
@@ -85,6 +93,11 @@ public final class PeerWorker {
                             ms.add(String.format(Locale.ROOT, "%.4f", (System.nanoTime() - t0) / 1e6));
                         }
                         out.println(REPLY + "{\"ms\": [" + String.join(", ", ms) + "]}");
+                    }
+                    case "profile" -> {
+                        if (training == null) throw new IllegalStateException("profile needs a train command first");
+                        String[] a = w[2].trim().split(" ", 2);
+                        out.println(REPLY + training.profile(Integer.parseInt(w[1]), new java.io.File(a[0])));
                     }
                     case "quit" -> {
                         return;
@@ -131,6 +144,30 @@ public final class PeerWorker {
         void run() {
             net.graph().fit(batches[next]);
             next = (next + 1) % batches.length;
+        }
+
+        /** JSON: the wall time a step and the time each op type took a step, largest first. */
+        String profile(int steps, java.io.File trace) {
+            ProfilingListener listener = ProfilingListener.builder(trace).recordAll().build();
+            net.graph().addListeners(listener);
+            long t0 = System.nanoTime();
+            for (int i = 0; i < steps; i++) run();
+            double stepMs = (System.nanoTime() - t0) / 1e6 / steps;
+            net.graph().getListeners().remove(listener);
+            listener.operationEnd(net.graph(), Operation.TRAINING); // flushes the trace
+            java.util.Map<String, Double> byOp = new java.util.HashMap<>();
+            for (TraceEvent e : ProfileAnalyzer.getTraceEvents(trace, ProfileAnalyzer.ProfileFormat.SAMEDIFF)) {
+                if (e.getDur() == null || e.getArgs() == null || e.getCategories() == null || !e.getCategories().contains("Op")) continue;
+                Object op = e.getArgs().getOrDefault("op", e.getName());
+                byOp.merge(String.valueOf(op), e.getDur() / 1e3 / steps, Double::sum);
+            }
+            StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "{\"step_ms\": %.3f, \"ops\": {", stepMs));
+            String sep = "";
+            for (var e : byOp.entrySet().stream().sorted(java.util.Map.Entry.<String, Double>comparingByValue().reversed()).toList()) {
+                sb.append(sep).append('"').append(e.getKey()).append("\": ").append(String.format(Locale.ROOT, "%.3f", e.getValue()));
+                sep = ", ";
+            }
+            return sb.append("}}").toString();
         }
     }
 

@@ -65,10 +65,24 @@ final class Gemm {
             long work = (long) m * m * x[0].length / 2;
             par.run(Parallel.triangular(m, par.partsFor(m, work)), (part, lo, hi) -> blocked(x, xt, g, lo, hi, true));
         }
-        for (int i = 0; i < m; i++) {
-            for (int j = i + 1; j < m; j++) g[j][i] = g[i][j];
-        }
+        mirrorUpper(g);
         return g;
+    }
+
+    /** Copies the upper triangle onto the lower one, in 64 x 64 tiles (a column walk over rows of 32 KB misses every time). */
+    static void mirrorUpper(double[][] g) {
+        int m = g.length;
+        final int t = 64;
+        for (int ib = 0; ib < m; ib += t) {
+            for (int jb = ib; jb < m; jb += t) {
+                int iEnd = Math.min(m, ib + t);
+                int jEnd = Math.min(m, jb + t);
+                for (int i = ib; i < iEnd; i++) {
+                    double[] row = g[i];
+                    for (int j = Math.max(jb, i + 1); j < jEnd; j++) g[j][i] = row[j];
+                }
+            }
+        }
     }
 
     /** {@code sum_p a[p] b[p]}, summed exactly as {@link #multiplyAddExact} sums an element. */
