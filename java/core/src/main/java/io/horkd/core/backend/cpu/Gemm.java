@@ -65,24 +65,30 @@ final class Gemm {
             long work = (long) m * m * x[0].length / 2;
             par.run(Parallel.triangular(m, par.partsFor(m, work)), (part, lo, hi) -> blocked(x, xt, g, lo, hi, true));
         }
-        mirrorUpper(g);
+        mirrorUpper(g, par);
         return g;
     }
 
-    /** Copies the upper triangle onto the lower one, in 64 x 64 tiles (a column walk over rows of 32 KB misses every time). */
-    static void mirrorUpper(double[][] g) {
+    /**
+     * Copies the upper triangle onto the lower one in 64 x 64 tiles (a column walk over rows of 32 KB
+     * misses every time), tile rows in parallel: each writes its own columns of the lower triangle.
+     */
+    static void mirrorUpper(double[][] g, Parallel par) {
         int m = g.length;
         final int t = 64;
-        for (int ib = 0; ib < m; ib += t) {
-            for (int jb = ib; jb < m; jb += t) {
+        int tiles = (m + t - 1) / t;
+        par.run(Parallel.triangular(tiles, par.partsFor(tiles, (long) m * m / 2)), (part, lo, hi) -> {
+            for (int ib = lo * t; ib < Math.min(m, hi * t); ib += t) {
                 int iEnd = Math.min(m, ib + t);
-                int jEnd = Math.min(m, jb + t);
-                for (int i = ib; i < iEnd; i++) {
-                    double[] row = g[i];
-                    for (int j = Math.max(jb, i + 1); j < jEnd; j++) g[j][i] = row[j];
+                for (int jb = ib; jb < m; jb += t) {
+                    int jEnd = Math.min(m, jb + t);
+                    for (int i = ib; i < iEnd; i++) {
+                        double[] row = g[i];
+                        for (int j = Math.max(jb, i + 1); j < jEnd; j++) g[j][i] = row[j];
+                    }
                 }
             }
-        }
+        });
     }
 
     /** {@code sum_p a[p] b[p]}, summed exactly as {@link #multiplyAddExact} sums an element. */

@@ -17,16 +17,22 @@ final class GramSide {
     final double[][] centred;
     /** {@code [m][m]}, exactly symmetric. */
     final double[][] gram;
+    /** Its diagonal, {@code |c_i|^2}: read for every pair, from one array rather than m rows. */
+    final double[] diag;
+    private final Parallel par;
 
-    private GramSide(double[][] centred, double[][] gram) {
+    private GramSide(double[][] centred, double[][] gram, Parallel par) {
         this.m = centred.length;
         this.centred = centred;
         this.gram = gram;
+        this.par = par;
+        this.diag = new double[m];
+        for (int i = 0; i < m; i++) diag[i] = gram[i][i];
     }
 
     static GramSide of(Features x, int b, Parallel par) {
         double[][] c = centre(Gemm.rows(x, b));
-        return new GramSide(c, Gemm.gram(c, par));
+        return new GramSide(c, Gemm.gram(c, par), par);
     }
 
     /** The rows minus their column means, in place. */
@@ -45,29 +51,39 @@ final class GramSide {
 
     /** {@code |x_i - x_j|^2} (exactly 0 for duplicate rows). */
     double squaredDistance(int i, int j) {
-        return gram[i][i] + gram[j][j] - 2.0 * gram[i][j];
+        return diag[i] + diag[j] - 2.0 * gram[i][j];
     }
 
-    /** {@code D_ij = sqrt(max(|x_i - x_j|^2, EPS))}, 0 on the diagonal. */
+    /** {@code D_ij = sqrt(max(|x_i - x_j|^2, EPS))}, 0 on the diagonal; rows in parallel, each a loop C2 vectorises. */
     double[][] distances() {
         double[][] out = new double[m][m];
-        for (int i = 0; i < m; i++) {
-            for (int j = 0; j < m; j++) {
-                if (i != j) out[i][j] = Math.sqrt(Math.max(squaredDistance(i, j), Numerics.EPS));
+        par.run(Parallel.even(m, par.partsFor(m, (long) m * m)), (part, lo, hi) -> {
+            for (int i = lo; i < hi; i++) {
+                double[] gi = gram[i];
+                double[] oi = out[i];
+                double di = diag[i];
+                for (int j = 0; j < m; j++) oi[j] = Math.sqrt(Math.max(di + diag[j] - 2.0 * gi[j], Numerics.EPS));
+                oi[i] = 0;
             }
-        }
+        });
         return out;
     }
 
     /** {@code 1 / |x_i - x_j|}, or 0 on the diagonal and for legs shorter than {@code sqrt(EPS)}. */
     double[][] inverseDistances() {
         double[][] out = new double[m][m];
-        for (int i = 0; i < m; i++) {
-            for (int j = 0; j < m; j++) {
-                double sq = squaredDistance(i, j);
-                if (i != j && sq >= Numerics.EPS) out[i][j] = 1.0 / Math.sqrt(sq);
+        par.run(Parallel.even(m, par.partsFor(m, (long) m * m)), (part, lo, hi) -> {
+            for (int i = lo; i < hi; i++) {
+                double[] gi = gram[i];
+                double[] oi = out[i];
+                double di = diag[i];
+                for (int j = 0; j < m; j++) {
+                    double sq = di + diag[j] - 2.0 * gi[j];
+                    oi[j] = sq >= Numerics.EPS ? 1.0 / Math.sqrt(sq) : 0.0;
+                }
+                oi[i] = 0;
             }
-        }
+        });
         return out;
     }
 }

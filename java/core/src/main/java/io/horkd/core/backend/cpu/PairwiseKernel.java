@@ -26,8 +26,8 @@ final class PairwiseKernel {
         double n = loss.reduction().pairDivisor(m);
         double[][] dS = gs.distances();
         double[][] dT = gt.distances();
-        double muS = sum(dS) / pairs; // the diagonal holds 0
-        double muT = sum(dT) / pairs;
+        double muS = sum(dS, par) / pairs; // the diagonal holds 0
+        double muT = sum(dT, par) / pairs;
 
         // e, l(e) and a = l'(e)/N per pair; a replaces the teacher distance in dT (no longer needed).
         double[][] a = dT;
@@ -63,25 +63,33 @@ final class PairwiseKernel {
         par.run(bounds, (part, lo, hi) -> {
             for (int i = lo; i < hi; i++) {
                 double rowSum = 0;
+                double[] ai = a[i];
+                double[] di = dS[i];
+                double[] ki = k[i];
                 for (int j = 0; j < m; j++) {
                     if (i == j || gs.squaredDistance(i, j) < Numerics.EPS) continue;
-                    double s = (a[i][j] - c) / (2 * muS * dS[i][j]);
-                    k[i][j] -= 4 * coef * s;
+                    double s = (ai[j] - c) / (2 * muS * di[j]);
+                    ki[j] -= 4 * coef * s;
                     rowSum += s;
                 }
-                k[i][i] += 4 * coef * rowSum;
+                ki[i] += 4 * coef * rowSum;
             }
         });
         return value / n;
     }
 
-    private static double sum(double[][] d) {
+    /** Row sums in parallel, added in row order: the same bits for any thread count. */
+    private static double sum(double[][] d, Parallel par) {
+        double[] rows = new double[d.length];
+        par.run(Parallel.even(d.length, par.partsFor(d.length, (long) d.length * d.length)), (part, lo, hi) -> {
+            for (int i = lo; i < hi; i++) {
+                double r = 0;
+                for (double v : d[i]) r += v;
+                rows[i] = r;
+            }
+        });
         double total = 0;
-        for (double[] row : d) {
-            double r = 0;
-            for (double v : row) r += v;
-            total += r;
-        }
+        for (double r : rows) total += r;
         return total;
     }
 }
