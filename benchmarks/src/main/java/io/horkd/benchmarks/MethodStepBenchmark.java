@@ -71,13 +71,20 @@ public class MethodStepBenchmark {
 
     /** The default run's data (the first images of Fashion-MNIST, 28x28, 10 classes), the student at factor 2. */
     static StageTrainer trainer(Objective objective) {
+        return trainer(objective, ResNetSpec.of("resnet8").withWidth(16), Degrade.by(2), true);
+    }
+
+    /**
+     * The same for {@code net} seeing {@code input}, with an HR teacher of the same shape (random weights)
+     * or none ({@code withTeacher} false: CE only).
+     */
+    static StageTrainer trainer(Objective objective, ResNetSpec net, Degrade input, boolean withTeacher) {
         HorkdNd4j.install();
         DistillConfig d = DistillConfig.load("default", List.of("data.trainLimit=" + 128 * BATCHES, "data.testLimit=128"));
         ImageSet train = Pipeline.data(d).train();
         Views views = Views.standardising(train);
-        ResNetSpec net = ResNetSpec.of("resnet8").withWidth(16);
-        Network teacher = Network.create(net, train.channels(), train.classes(), 5);
-        StageConfig cfg = new StageConfig("bench", net, Degrade.by(2), Degrade.NONE, objective, 1, 128, 0.1, 5e-4,
+        Network teacher = withTeacher ? Network.create(net, train.channels(), train.classes(), 5) : null;
+        StageConfig cfg = new StageConfig("bench", net, input, Degrade.NONE, objective, 1, 128, 0.1, 5e-4,
                 new Augment(2, true), 1);
         return new StageTrainer(cfg, train, train, views, teacher, Path.of(System.getProperty("java.io.tmpdir")), null);
     }

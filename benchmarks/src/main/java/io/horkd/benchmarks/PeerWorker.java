@@ -7,16 +7,10 @@ import io.horkd.core.loss.LossInput;
 import io.horkd.core.loss.Objective;
 import io.horkd.core.tensor.Features;
 import io.horkd.core.tensor.Labels;
-import io.horkd.nd4j.HorkdNd4j;
 import io.horkd.train.config.DistillConfig;
-import io.horkd.train.data.Augment;
 import io.horkd.train.data.Degrade;
-import io.horkd.train.data.ImageSet;
-import io.horkd.train.data.Views;
 import io.horkd.train.model.Network;
 import io.horkd.train.model.ResNetSpec;
-import io.horkd.train.pipeline.Pipeline;
-import io.horkd.train.stage.StageConfig;
 import io.horkd.train.stage.StageTrainer;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -96,8 +90,7 @@ public final class PeerWorker {
                     }
                     case "profile" -> {
                         if (training == null) throw new IllegalStateException("profile needs a train command first");
-                        String[] a = w[2].trim().split(" ", 2);
-                        out.println(REPLY + training.profile(Integer.parseInt(w[1]), new java.io.File(a[0])));
+                        out.println(REPLY + training.profile(Integer.parseInt(w[1]), new java.io.File(w[2].trim())));
                     }
                     case "quit" -> {
                         return;
@@ -119,15 +112,9 @@ public final class PeerWorker {
         private int next;
 
         TrainStep(String network, int size) {
-            HorkdNd4j.install();
             if (size != 28 && size != 14) throw new IllegalArgumentException("size must be 28 or 14, got " + size);
-            DistillConfig d = DistillConfig.load("default", List.of("data.trainLimit=" + 128 * batches.length, "data.testLimit=128"));
-            ImageSet train = Pipeline.data(d).train();
-            ResNetSpec spec = ResNetSpec.of(network).withWidth(16);
-            StageConfig cfg = new StageConfig("peer", spec, size == 28 ? Degrade.NONE : Degrade.by(2), Degrade.NONE, DistillConfig.CE,
-                    1, 128, 0.1, 5e-4, new Augment(2, true), 1);
-            StageTrainer trainer = new StageTrainer(cfg, train, train, Views.standardising(train), (Network) null,
-                    Path.of(System.getProperty("java.io.tmpdir")), null);
+            StageTrainer trainer = MethodStepBenchmark.trainer(DistillConfig.CE, ResNetSpec.of(network).withWidth(16),
+                    size == 28 ? Degrade.NONE : Degrade.by(2), false);
             net = trainer.prepare(null);
             for (int b = 0; b < batches.length; b++) batches[b] = trainer.batch(net, 0, b);
             io.horkd.nd4j.nn.BatchNorm.setTraining(net.graph(), true);
