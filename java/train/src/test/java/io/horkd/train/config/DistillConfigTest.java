@@ -42,7 +42,7 @@ class DistillConfigTest {
         assertEquals(8, f.assistant().epochs());
         assertEquals(8, f.student().epochs());
         assertEquals(List.of(2, 4), f.lowResolution().factors());
-        assertTrue(f.baselines().containsAll(List.of("scratch", "init-ce")));
+        assertEquals(List.of("scratch", "init-ce"), f.baselines());
         assertEquals(DistillConfig.load("default", List.of()).studentLoss(), f.studentLoss());
         assertFalse(f.metricLearning());
     }
