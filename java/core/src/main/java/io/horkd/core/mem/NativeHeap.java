@@ -16,6 +16,12 @@ import org.slf4j.LoggerFactory;
  * {@link #release()} does both: a collection, then {@link #trim()}, which hands the free pages back
  * ({@code malloc_trim(0)}); training calls it after each epoch. Where the JNI glue is absent or the C
  * library is not glibc, trimming does nothing and says so once.
+ *
+ * <p>Within an epoch the opposite is wanted: a training step frees and reallocates hundreds of MB of
+ * activations, and glibc by default gives a thread arena's free heap back at once (a 64 MB {@code munmap}
+ * about 18 times a step for the ResNet-14 teacher), so the next step page-faults all of it in again:
+ * 3-8 million faults and up to 30 s of system time in a 20,000-image epoch (benchmarks/RESULTS.md,
+ * "Page faults"). {@link #tune()} sets malloc to keep freed memory for reuse until {@link #trim()}.
  */
 public final class NativeHeap {
     private static final Logger LOG = LoggerFactory.getLogger(NativeHeap.class);
@@ -27,16 +33,36 @@ public final class NativeHeap {
         static final String UNAVAILABLE = probe();
 
         private static String probe() {
-            if (disabled()) return "disabled by -Dhorkd.trim=off";
             try {
                 org.bytedeco.javacpp.Loader.load(Glibc.class);
-                return null;
+                if (!"off".equalsIgnoreCase(System.getProperty("horkd.mallopt", ""))) keepFreedMemory();
+                return disabled() ? "disabled by -Dhorkd.trim=off" : null;
             } catch (Throwable t) { // UnsatisfiedLinkError, or ExceptionInInitializerError wrapping it
                 Throwable cause = t instanceof ExceptionInInitializerError && t.getCause() != null ? t.getCause() : t;
                 LOG.info("freed native memory is not handed back to the system (malloc_trim unavailable: {})", cause.toString());
                 return cause.toString();
             }
         }
+    }
+
+    /**
+     * What {@link #tune()} sets, the values of benchmarks/run-cpu.sh's environment: a pad of 512 MB keeps a
+     * thread arena's heaps (glibc frees a heap only when more than the pad would be left free) and the top of
+     * the main one; a fixed mmap threshold of 32 MB (glibc's largest) serves activations from the heaps rather
+     * than from fresh mappings; two arenas from now on, so that ND4J's threads share warm ones.
+     */
+    private static void keepFreedMemory() {
+        int ok = Glibc.mallopt(Glibc.M_TOP_PAD, 512 << 20) & Glibc.mallopt(Glibc.M_TRIM_THRESHOLD, Integer.MAX_VALUE)
+                & Glibc.mallopt(Glibc.M_MMAP_THRESHOLD, 32 << 20) & Glibc.mallopt(Glibc.M_ARENA_MAX, 2);
+        if (ok != 1) LOG.info("malloc did not take every setting for training (mallopt returned 0)");
+    }
+
+    /**
+     * Sets malloc up for training (see the class comment; {@code -Dhorkd.mallopt=off} leaves glibc's defaults).
+     * Call it once before training; it is idempotent and cheap, and {@link #trim()} still hands pages back.
+     */
+    public static void tune() {
+        available();
     }
 
     /** {@code -Dhorkd.trim=off}: neither {@link #release()} nor {@link #trim()} does anything (to measure what they cost). */

@@ -19,10 +19,14 @@ class NativeHeapTest {
 
     /** COUNT blocks of BLOCK bytes from the C heap, every page touched so that it is resident. */
     private static List<BytePointer> residentBlocks() {
-        List<BytePointer> blocks = new ArrayList<>(COUNT);
-        for (int i = 0; i < COUNT; i++) {
-            BytePointer p = new BytePointer(BLOCK);
-            for (long o = 0; o < BLOCK; o += 4096) p.put(o, (byte) 1);
+        return residentBlocks(COUNT, BLOCK);
+    }
+
+    private static List<BytePointer> residentBlocks(int count, int size) {
+        List<BytePointer> blocks = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            BytePointer p = new BytePointer(size);
+            for (long o = 0; o < size; o += 4096) p.put(o, (byte) 1);
             blocks.add(p);
         }
         return blocks;
@@ -82,5 +86,36 @@ class NativeHeapTest {
         long kept = (long) (COUNT - 1) * BLOCK;
         assertTrue(before - after > kept / 2, String.format("resident %d MB before release, %d MB after: it returned less than half "
                 + "of the %d MB left unreachable", before >> 20, after >> 20, kept >> 20));
+    }
+
+    /**
+     * After {@link NativeHeap#tune()}, 256 MB of activation-sized blocks (8 MB each: more than one 64 MB heap
+     * of a thread's arena, which glibc's defaults unmap or shrink as soon as it is free, so that every step
+     * faults them in afresh) stay resident when freed, are reused by the next allocation of the same sizes,
+     * and go back on {@link NativeHeap#trim()}.
+     */
+    @Test
+    void tunedHeapKeepsFreedActivationsForTheNextStepUntilTrim() {
+        assumeTrue(nativeBuilt(), "built with -DskipNative");
+        NativeHeap.tune();
+        int n = 32, size = 8 << 20;
+        long base = NativeHeap.residentBytes();
+        List<BytePointer> step1 = residentBlocks(n, size);
+        long filled = NativeHeap.residentBytes();
+        java.util.Collections.reverse(step1); // the newest first, as the backward pass frees a step's activations
+        step1.forEach(BytePointer::deallocate);
+        long freed = NativeHeap.residentBytes();
+        List<BytePointer> step2 = residentBlocks(n, size);
+        long refilled = NativeHeap.residentBytes();
+        step2.forEach(BytePointer::deallocate);
+        NativeHeap.trim();
+        long trimmed = NativeHeap.residentBytes();
+        String figures = String.format("resident %d MB, %d MB filled, %d MB freed, %d MB filled again, %d MB trimmed",
+                base >> 20, filled >> 20, freed >> 20, refilled >> 20, trimmed >> 20);
+        long mb = 1 << 20;
+        assertTrue(filled - base > 192 * mb, "the blocks were not resident: " + figures);
+        assertTrue(filled - freed < 8 * mb, "free() handed the blocks back at once: " + figures);
+        assertTrue(refilled - freed < 8 * mb, "the second allocation did not reuse the first's pages: " + figures);
+        assertTrue(freed - trimmed > 128 * mb, "trim() kept the freed blocks: " + figures);
     }
 }

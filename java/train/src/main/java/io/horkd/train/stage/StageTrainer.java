@@ -96,6 +96,7 @@ public final class StageTrainer {
 
     /** A stage taught by the teacher of {@code teacher}, a cache the run shares between the stages it teaches. */
     public StageTrainer(StageConfig cfg, ImageSet train, ImageSet test, Views views, TeacherCache teacher, Path dir, Listener listener) {
+        NativeHeap.tune(); // freed activations stay for the next step instead of being faulted in again
         if (StageGraph.needsTeacher(cfg.loss()) && teacher == null) {
             throw new IllegalArgumentException("stage " + cfg.name() + " has loss " + cfg.loss() + ", which needs a teacher");
         }
