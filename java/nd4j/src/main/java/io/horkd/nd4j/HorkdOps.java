@@ -2,6 +2,8 @@ package io.horkd.nd4j;
 
 import io.horkd.nd4j.nn.BatchNormGradOp;
 import io.horkd.nd4j.nn.BatchNormOp;
+import io.horkd.nd4j.nn.ReluGradOp;
+import io.horkd.nd4j.nn.ReluOp;
 import io.horkd.nd4j.ops.HorkdLossGradOp;
 import io.horkd.nd4j.ops.HorkdLossOp;
 import io.horkd.nd4j.ops.LossSpec;
@@ -31,7 +33,7 @@ public final class HorkdOps {
             ops.put(name, new HorkdLossOp());
             ops.put(name + "_grad", new HorkdLossGradOp());
         }
-        for (DifferentialFunction op : List.of(new BatchNormOp(), new BatchNormGradOp())) ops.put(op.opName(), op);
+        for (DifferentialFunction op : List.of(new BatchNormOp(), new BatchNormGradOp(), new ReluOp(), new ReluGradOp())) ops.put(op.opName(), op);
         return ops;
     }
 

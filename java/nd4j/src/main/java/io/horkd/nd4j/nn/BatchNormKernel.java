@@ -6,8 +6,8 @@ import java.util.stream.IntStream;
  * Per-channel batch normalisation of {@code [N, C]} or {@code [N, C, H, W]} (NCHW, C order) arrays, over
  * float32 or float64 buffers, one channel per task. Statistics are accumulated in float64 from a shift
  * (the channel's first element), which keeps {@code E[(x-K)^2] - E[x-K]^2} exact to float64 rounding
- * unless the channel's mean is ~1e6 of its spread; forward and backward share {@link #stats}, so the
- * backward sees bit-identical statistics without the forward having to save them.
+ * unless the channel's mean is ~1e6 of its spread; the backward accumulates them as {@link #stats} does,
+ * from the same shift in the same order, so it sees bit-identical statistics without the forward saving them.
  *
  * <p>With n = N H W values per channel, batch mean mu and variance var (biased, as normalised by):
  * <pre>
@@ -59,10 +59,14 @@ final class BatchNormKernel {
                 ss += v * v;
             }
         }
-        double cnt = l.perChannel();
+        return shifted(s, ss, k, l.perChannel());
+    }
+
+    /** {mean, biased variance} from the sums of {@code v = x - k} and {@code v^2} over {@code cnt} values; also {mean - k}. */
+    private static double[] shifted(double s, double ss, double k, int cnt) {
         double mean = s / cnt;
         double var = Math.max(ss / cnt - mean * mean, 0);
-        return new double[] {mean + k, var};
+        return new double[] {mean + k, var, mean};
     }
 
     /** The statistics a channel is normalised by: the batch's when training, else the running ones. */
@@ -98,26 +102,46 @@ final class BatchNormKernel {
         });
     }
 
-    /** dx, dgamma, dbeta for upstream dy; statistics as in the forward (recomputed from x when training). */
+    /**
+     * dx, dgamma, dbeta for upstream dy; statistics as in the forward (recomputed from x when training).
+     * Two passes over x and dy: the first takes the statistics and the sums together, from the same shift
+     * as {@link #stats} and in its order (so the same bits), with
+     * {@code sum dy (x - mu) = sum dy (x - k) - (mu - k) sum dy}; the second writes dx.
+     */
     static void backward(Buf x, Buf gamma, Buf runMean, Buf runVar, boolean training, double eps, Layout l, Buf dy,
             Buf dx, Buf dGamma, Buf dBeta) {
         IntStream.range(0, l.c()).parallel().forEach(ch -> {
-            double[] st = statistics(x, runMean, runVar, training, l, ch);
-            double mean = st[0];
-            double var = st[1];
-            double s = 1 / Math.sqrt(var + eps);
+            // Inference shifts by the running mean itself, so that the sum below is sum dy (x - mu) exactly.
+            double k = training ? x.get(l.offset(0, ch)) : runMean.get(ch);
             double[] xr = new double[l.hw()];
             double[] dr = new double[l.hw()];
-            double sumDy = 0, sumDyXc = 0;
+            double s1 = 0, ss = 0, sumDy = 0, sumDyXk = 0;
             for (int i = 0; i < l.n(); i++) {
                 int o = l.offset(i, ch);
                 x.read(o, xr, xr.length);
                 dy.read(o, dr, dr.length);
                 for (int j = 0; j < xr.length; j++) {
+                    double v = xr[j] - k;
+                    s1 += v;
+                    ss += v * v;
                     sumDy += dr[j];
-                    sumDyXc += dr[j] * (xr[j] - mean);
+                    sumDyXk += dr[j] * v;
                 }
             }
+            double mean;
+            double var;
+            double sumDyXc;
+            if (training) {
+                double[] st = shifted(s1, ss, k, l.perChannel());
+                mean = st[0];
+                var = st[1];
+                sumDyXc = sumDyXk - st[2] * sumDy;
+            } else {
+                mean = k;
+                var = runVar.get(ch);
+                sumDyXc = sumDyXk;
+            }
+            double s = 1 / Math.sqrt(var + eps);
             double dg = sumDyXc * s;
             dGamma.set(ch, dg);
             dBeta.set(ch, sumDy);

@@ -2,6 +2,7 @@ package io.horkd.train.model;
 
 import io.horkd.nd4j.HorkdNd4j;
 import io.horkd.nd4j.nn.BatchNorm;
+import io.horkd.nd4j.nn.ReluOp;
 import io.horkd.train.model.ResNetSpec.Block;
 import io.horkd.train.model.ResNetSpec.Stem;
 import java.util.SplittableRandom;
@@ -97,7 +98,7 @@ public final class ResNet {
     private SDVariable basic(String name, SDVariable in, int cIn, int width, int stride) {
         SDVariable h = convBnRelu(name + "/conv1", in, cIn, width, 3, stride);
         h = convBn(name + "/conv2", h, width, width, 3, 1, true);
-        return sd.nn().relu(name + "/out", h.add(shortcut(name, in, cIn, width, stride)), 0);
+        return ReluOp.apply(sd, name + "/out", h.add(shortcut(name, in, cIn, width, stride)));
     }
 
     /** 1x1 reduce, 3x3 (strided), 1x1 expand (4x) plus the shortcut. */
@@ -106,7 +107,7 @@ public final class ResNet {
         SDVariable h = convBnRelu(name + "/conv1", in, cIn, width, 1, 1);
         h = convBnRelu(name + "/conv2", h, width, width, 3, stride);
         h = convBn(name + "/conv3", h, width, out, 1, 1, true);
-        return sd.nn().relu(name + "/out", h.add(shortcut(name, in, cIn, out, stride)), 0);
+        return ReluOp.apply(sd, name + "/out", h.add(shortcut(name, in, cIn, out, stride)));
     }
 
     private SDVariable shortcut(String name, SDVariable in, int cIn, int cOut, int stride) {
@@ -115,7 +116,7 @@ public final class ResNet {
     }
 
     private SDVariable convBnRelu(String name, SDVariable in, int cIn, int cOut, int k, int stride) {
-        return sd.nn().relu(name + "/relu", bn(name, conv(name, in, cIn, cOut, k, stride), cOut, false), 0);
+        return ReluOp.apply(sd, name + "/relu", bn(name, conv(name, in, cIn, cOut, k, stride), cOut, false));
     }
 
     /** conv + batch norm; {@code last}: the end of a residual branch, whose gamma starts at 0. */

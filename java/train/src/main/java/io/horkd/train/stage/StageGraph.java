@@ -8,6 +8,7 @@ import io.horkd.core.loss.Objective;
 import io.horkd.core.loss.Term;
 import io.horkd.nd4j.HorkdLoss;
 import io.horkd.nd4j.nn.BatchNorm;
+import io.horkd.nd4j.nn.ReluOp;
 import io.horkd.train.data.ImageSet;
 import io.horkd.train.model.Network;
 import io.horkd.train.model.ResNet;
@@ -164,7 +165,7 @@ final class StageGraph {
                 SDVariable wr = sd.var(name + "/w", Nd4j.createFromArray(v).castTo(DataType.FLOAT).reshape(1, 1, cs, ct));
                 SDVariable conv = sd.cnn().conv2d(name, sk, wr, Conv2DConfig.builder().kH(1).kW(1).sH(1).sW(1)
                         .paddingMode(PaddingMode.SAME).dataFormat("NCHW").build());
-                SDVariable regressed = sd.nn().relu(name + "/relu", BatchNorm.apply(sd, name + "/bn", conv, ct), 0);
+                SDVariable regressed = ReluOp.apply(sd, name + "/relu", BatchNorm.apply(sd, name + "/bn", conv, ct));
                 total = total.add(HorkdLoss.of(Objective.of(w.weight("fitnet"), fitnet.get())).on(sd, regressed, tk));
             }
         }
