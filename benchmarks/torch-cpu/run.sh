@@ -22,8 +22,10 @@ if ((${#need[@]})); then
   $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >&2
 fi
 jar=benchmarks/target/benchmarks.jar
-if [[ ! -f "$jar" || -n "$(find java/core/src benchmarks/src -newer "$jar" -type f -print -quit)" ]]; then
-  mvn -B -q -ntp -DskipTests -DskipNative -pl benchmarks -am package >&2
+# Rebuilt when any module it holds changed; with the native glue, as a user's build has it (NativeHeap's
+# malloc settings and trim need it: benchmarks/RESULTS.md, "Page faults").
+if [[ ! -f "$jar" || -n "$(find pom.xml java cuda cmake benchmarks/src benchmarks/pom.xml -path '*/target' -prune -o -type f -newer "$jar" -print -quit)" ]]; then
+  mvn -B -q -ntp -DskipTests -pl benchmarks -am package >&2
 fi
 out="benchmarks/results/$(date +%F)/torch-cpu"
 # PyTorch (this process) finds OpenBLAS first; horkd's worker gets the caller's library path back.

@@ -135,6 +135,11 @@ public final class PeerWorker {
 
         /** JSON: the wall time a step and the time each op type took a step, largest first. */
         String profile(int steps, java.io.File trace) {
+            try {
+                java.nio.file.Files.deleteIfExists(trace.toPath()); // a rerun's trace replaces the last one's
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
             ProfilingListener listener = ProfilingListener.builder(trace).recordAll().build();
             net.graph().addListeners(listener);
             long t0 = System.nanoTime();
