@@ -39,9 +39,11 @@ class StageTrainerTest {
         assertTrue(teacher.history().get(5).testTop1() > 0.9, "teacher accuracy " + teacher.history());
         assertTrue(teacher.history().get(5).objective() < teacher.history().get(0).objective(), teacher.history().toString());
         Objective all = Objective.parse("ce + l1 + 0.02*l2 + 0.01*l3 + lc + kd(temperature=4)");
-        StageTrainer.Result student = new StageTrainer(stage("student", Degrade.by(2), all, 4), TRAIN, TEST, VIEWS,
+        // Six epochs: after four the student's accuracy depended on the CPU's kernels (0.75 on a 2-core Xeon VM,
+        // above 0.8 on the EPYC ones before); after six it reached 1.0 there.
+        StageTrainer.Result student = new StageTrainer(stage("student", Degrade.by(2), all, 6), TRAIN, TEST, VIEWS,
                 teacher.network(), dir, null).run(null);
-        assertTrue(student.history().get(3).testTop1() > 0.8, "student accuracy " + student.history());
+        assertTrue(student.history().get(5).testTop1() > 0.8, "student accuracy " + student.history());
     }
 
     /**
