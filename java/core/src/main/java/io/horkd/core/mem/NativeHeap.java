@@ -35,11 +35,11 @@ public final class NativeHeap {
         private static String probe() {
             try {
                 org.bytedeco.javacpp.Loader.load(Glibc.class);
-                if (!"off".equalsIgnoreCase(System.getProperty("horkd.mallopt", ""))) keepFreedMemory();
+                if (!off("horkd.mallopt")) keepFreedMemory();
                 return disabled() ? "disabled by -Dhorkd.trim=off" : null;
             } catch (Throwable t) { // UnsatisfiedLinkError, or ExceptionInInitializerError wrapping it
                 Throwable cause = t instanceof ExceptionInInitializerError && t.getCause() != null ? t.getCause() : t;
-                LOG.info("freed native memory is not handed back to the system (malloc_trim unavailable: {})", cause.toString());
+                LOG.info("malloc is neither tuned for training nor trimmed (malloc_trim and mallopt unavailable: {})", cause.toString());
                 return cause.toString();
             }
         }
@@ -67,7 +67,11 @@ public final class NativeHeap {
 
     /** {@code -Dhorkd.trim=off}: neither {@link #release()} nor {@link #trim()} does anything (to measure what they cost). */
     private static boolean disabled() {
-        return "off".equalsIgnoreCase(System.getProperty("horkd.trim", ""));
+        return off("horkd.trim");
+    }
+
+    private static boolean off(String property) {
+        return "off".equalsIgnoreCase(System.getProperty(property, ""));
     }
 
     /** Whether {@link #trim()} can hand memory back here. */

@@ -12,11 +12,12 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * {@code horkd_relu}: {@code y = max(x, 0)}, ND4J's own {@code relu} forward, with the gradient
- * {@code dx = dy * step(y)} built from two ND4J ops. ND4J 1.0.0-M2.1 differentiates its {@code relu} with
- * {@code thresholdedrelu_bp}, which took 7.1-7.8 ms on a {@code [128, 16, 28, 28]} float array on 2 cores
- * where {@code step} and {@code multiply} take 1.0-1.3 ms together, with the same bits (and the forward
- * 0.4-0.7 ms): 13% of the ResNet-14 teacher's training step (benchmarks/RESULTS.md, "A training step
- * against PyTorch"). {@code step(y) = 1} exactly where {@code x > 0}, as for {@code thresholdedrelu_bp}.
+ * {@code dx = dy * step(y)} from two ND4J ops into one output ({@link ReluGradOp}). ND4J 1.0.0-M2.1
+ * differentiates its {@code relu} with {@code thresholdedrelu_bp}, which took 7.1-7.8 ms on a
+ * {@code [128, 16, 28, 28]} float array on 2 cores where {@code step} and {@code multiply} take 1.0-1.3 ms
+ * together, with the same bits (and the forward 0.4-0.7 ms): 13% of the ResNet-14 teacher's training step
+ * (benchmarks/RESULTS.md, "A training step against PyTorch"). {@code step(y) = 1} exactly where
+ * {@code x > 0}, as for {@code thresholdedrelu_bp}.
  * Build it with {@link #apply}.
  */
 public class ReluOp extends JavaCustomOp {
