@@ -1,5 +1,10 @@
 package io.horkd.nd4j.nn;
 
+import io.horkd.core.cpu.BatchNormNative;
+import io.horkd.core.cpu.CpuNative;
+import java.nio.Buffer;
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
 import java.util.stream.IntStream;
 
 /**
@@ -8,6 +13,8 @@ import java.util.stream.IntStream;
  * (the channel's first element), which keeps {@code E[(x-K)^2] - E[x-K]^2} exact to float64 rounding
  * unless the channel's mean is ~1e6 of its spread; the backward accumulates them as {@link #stats} does,
  * from the same shift in the same order, so it sees bit-identical statistics without the forward saving them.
+ * The loops over a channel's values run natively, vectorised ({@code java/core/src/main/cpp/horkd_batch_norm_cpu.h}),
+ * or, where that library is absent, as the Java loops here, which compute the same bits.
  *
  * <p>With n = N H W values per channel, batch mean mu and variance var (biased, as normalised by):
  * <pre>
@@ -21,9 +28,8 @@ final class BatchNormKernel {
     private BatchNormKernel() {}
 
     /**
-     * A float32 or float64 buffer: single elements, and runs of elements copied to and from float64
-     * arrays (the kernels work on one contiguous {@code H x W} plane at a time, in plain arrays the JIT
-     * vectorises).
+     * A float32 or float64 buffer: single elements, runs of elements copied to and from float64 arrays
+     * (for the Java loops), and the direct buffer itself (for the native ones).
      */
     interface Buf {
         double get(int i);
@@ -33,6 +39,15 @@ final class BatchNormKernel {
         void read(int offset, double[] dst, int n);
 
         void write(int offset, double[] src, int n);
+
+        /** The direct buffer over the array's memory, for the native loops. */
+        Buffer nio();
+
+        boolean f64();
+
+        default boolean direct() {
+            return nio().isDirect();
+        }
     }
 
     /** The layout: n rows (images) of C channels of hw values each. */
@@ -46,20 +61,120 @@ final class BatchNormKernel {
         }
     }
 
-    /** Mean and biased variance of one channel. */
+        /** Mean and biased variance of one channel. */
     static double[] stats(Buf x, Layout l, int ch) {
-        double[] row = new double[l.hw()];
         double k = x.get(l.offset(0, ch));
-        double s = 0, ss = 0;
-        for (int i = 0; i < l.n(); i++) {
-            x.read(l.offset(i, ch), row, l.hw());
-            for (int j = 0; j < row.length; j++) {
-                double v = row[j] - k;
-                s += v;
-                ss += v * v;
+        double[] sum = sums(x, null, l, ch, k);
+        return shifted(sum[0], sum[1], k, l.perChannel());
+    }
+
+    /** Whether the loops run natively ({@link CpuNative}) where the buffers are direct; tests compare both ways. */
+    static volatile boolean useNative = CpuNative.available();
+
+    /**
+     * {sum v, sum v^2, sum dy, sum dy v} over channel {@code ch}, v = x - k (the last two 0 without dy):
+     * per-position float64 sums over the images, folded over the positions in order, {@link #BLOCK} positions
+     * at a time, as {@code horkd_batch_norm_cpu.h} computes them natively (same bits).
+     */
+    static double[] sums(Buf x, Buf dy, Layout l, int ch, double k) {
+        double[] out = new double[4];
+        int o = l.offset(0, ch);
+        long stride = (long) l.c() * l.hw();
+        if (useNative && x.direct() && (dy == null || dy.direct())) {
+            if (x.f64()) {
+                BatchNormNative.horkd_bn_sums_f64((DoubleBuffer) x.nio(), o, dy == null ? null : (DoubleBuffer) dy.nio(), o,
+                        l.n(), stride, l.hw(), k, out);
+            } else {
+                BatchNormNative.horkd_bn_sums_f32((FloatBuffer) x.nio(), o, dy == null ? null : (FloatBuffer) dy.nio(), o,
+                        l.n(), stride, l.hw(), k, out);
+            }
+            return out;
+        }
+        int block = Math.min(BLOCK, l.hw());
+        double[] xr = new double[block], dr = new double[block];
+        double[] a0 = new double[block], a1 = new double[block], a2 = new double[block], a3 = new double[block];
+        for (int j0 = 0; j0 < l.hw(); j0 += BLOCK) {
+            int len = Math.min(BLOCK, l.hw() - j0);
+            java.util.Arrays.fill(a0, 0);
+            java.util.Arrays.fill(a1, 0);
+            java.util.Arrays.fill(a2, 0);
+            java.util.Arrays.fill(a3, 0);
+            for (int i = 0; i < l.n(); i++) {
+                int r = l.offset(i, ch) + j0;
+                x.read(r, xr, len);
+                if (dy != null) {
+                    dy.read(r, dr, len);
+                    for (int j = 0; j < len; j++) {
+                        double v = xr[j] - k, d = dr[j];
+                        a0[j] += v;
+                        a1[j] += v * v;
+                        a2[j] += d;
+                        a3[j] += d * v;
+                    }
+                } else {
+                    for (int j = 0; j < len; j++) {
+                        double v = xr[j] - k;
+                        a0[j] += v;
+                        a1[j] += v * v;
+                    }
+                }
+            }
+            for (int j = 0; j < len; j++) {
+                out[0] += a0[j];
+                out[1] += a1[j];
+                out[2] += a2[j];
+                out[3] += a3[j];
             }
         }
-        return shifted(s, ss, k, l.perChannel());
+        return out;
+    }
+
+    /** Positions summed per block (the native loops' {@code horkd_bn::BLOCK}). */
+    static final int BLOCK = 256;
+
+    /** y = x scale + shift over channel {@code ch}. */
+    private static void normalize(Buf x, Layout l, int ch, double scale, double shift, Buf y) {
+        int o = l.offset(0, ch);
+        long stride = (long) l.c() * l.hw();
+        if (useNative && x.direct() && y.direct() && x.f64() == y.f64()) {
+            if (x.f64()) {
+                BatchNormNative.horkd_bn_normalize_f64((DoubleBuffer) x.nio(), (DoubleBuffer) y.nio(), o, l.n(), stride, l.hw(), scale, shift);
+            } else {
+                BatchNormNative.horkd_bn_normalize_f32((FloatBuffer) x.nio(), (FloatBuffer) y.nio(), o, l.n(), stride, l.hw(), scale, shift);
+            }
+            return;
+        }
+        double[] row = new double[l.hw()];
+        for (int i = 0; i < l.n(); i++) {
+            int r = l.offset(i, ch);
+            x.read(r, row, row.length);
+            for (int j = 0; j < row.length; j++) row[j] = row[j] * scale + shift;
+            y.write(r, row, row.length);
+        }
+    }
+
+    /** dx = g (dy - a - (x - mean) b) over channel {@code ch}. */
+    private static void dx(Buf x, Buf dy, Layout l, int ch, double g, double a, double mean, double b, Buf dx) {
+        int o = l.offset(0, ch);
+        long stride = (long) l.c() * l.hw();
+        if (useNative && x.direct() && dy.direct() && dx.direct() && x.f64() == dy.f64() && x.f64() == dx.f64()) {
+            if (x.f64()) {
+                BatchNormNative.horkd_bn_dx_f64((DoubleBuffer) x.nio(), (DoubleBuffer) dy.nio(), (DoubleBuffer) dx.nio(), o, l.n(),
+                        stride, l.hw(), g, a, mean, b);
+            } else {
+                BatchNormNative.horkd_bn_dx_f32((FloatBuffer) x.nio(), (FloatBuffer) dy.nio(), (FloatBuffer) dx.nio(), o, l.n(),
+                        stride, l.hw(), g, a, mean, b);
+            }
+            return;
+        }
+        double[] xr = new double[l.hw()], dr = new double[l.hw()];
+        for (int i = 0; i < l.n(); i++) {
+            int r = l.offset(i, ch);
+            x.read(r, xr, xr.length);
+            dy.read(r, dr, dr.length);
+            for (int j = 0; j < xr.length; j++) dr[j] = g * (dr[j] - a - (xr[j] - mean) * b);
+            dx.write(r, dr, dr.length);
+        }
     }
 
     /** {mean, biased variance} from the sums of {@code v = x - k} and {@code v^2} over {@code cnt} values; also {mean - k}. */
@@ -91,14 +206,7 @@ final class BatchNormKernel {
                 runVar.set(ch, (1 - momentum) * runVar.get(ch) + momentum * unbiased);
             }
             double scale = gamma.get(ch) / Math.sqrt(var + eps);
-            double shift = beta.get(ch) - mean * scale;
-            double[] row = new double[l.hw()];
-            for (int i = 0; i < l.n(); i++) {
-                int o = l.offset(i, ch);
-                x.read(o, row, row.length);
-                for (int j = 0; j < row.length; j++) row[j] = row[j] * scale + shift;
-                y.write(o, row, row.length);
-            }
+            normalize(x, l, ch, scale, beta.get(ch) - mean * scale, y);
         });
     }
 
@@ -113,49 +221,28 @@ final class BatchNormKernel {
         IntStream.range(0, l.c()).parallel().forEach(ch -> {
             // Inference shifts by the running mean itself, so that the sum below is sum dy (x - mu) exactly.
             double k = training ? x.get(l.offset(0, ch)) : runMean.get(ch);
-            double[] xr = new double[l.hw()];
-            double[] dr = new double[l.hw()];
-            double s1 = 0, ss = 0, sumDy = 0, sumDyXk = 0;
-            for (int i = 0; i < l.n(); i++) {
-                int o = l.offset(i, ch);
-                x.read(o, xr, xr.length);
-                dy.read(o, dr, dr.length);
-                for (int j = 0; j < xr.length; j++) {
-                    double v = xr[j] - k;
-                    s1 += v;
-                    ss += v * v;
-                    sumDy += dr[j];
-                    sumDyXk += dr[j] * v;
-                }
-            }
+            double[] sum = sums(x, dy, l, ch, k);
             double mean;
             double var;
             double sumDyXc;
             if (training) {
-                double[] st = shifted(s1, ss, k, l.perChannel());
+                double[] st = shifted(sum[0], sum[1], k, l.perChannel());
                 mean = st[0];
                 var = st[1];
-                sumDyXc = sumDyXk - st[2] * sumDy;
+                sumDyXc = sum[3] - st[2] * sum[2];
             } else {
                 mean = k;
                 var = runVar.get(ch);
-                sumDyXc = sumDyXk;
+                sumDyXc = sum[3];
             }
             double s = 1 / Math.sqrt(var + eps);
             double dg = sumDyXc * s;
             dGamma.set(ch, dg);
-            dBeta.set(ch, sumDy);
-            double g = gamma.get(ch) * s;
+            dBeta.set(ch, sum[2]);
             // training: dx = g (dy - a - (x - mu) b); inference: a = b = 0
-            double a = training ? sumDy / l.perChannel() : 0;
+            double a = training ? sum[2] / l.perChannel() : 0;
             double b = training ? dg * s / l.perChannel() : 0; // xhat dgamma / n = (x - mu) s dgamma / n
-            for (int i = 0; i < l.n(); i++) {
-                int o = l.offset(i, ch);
-                x.read(o, xr, xr.length);
-                dy.read(o, dr, dr.length);
-                for (int j = 0; j < xr.length; j++) dr[j] = g * (dr[j] - a - (xr[j] - mean) * b);
-                dx.write(o, dr, dr.length);
-            }
+            dx(x, dy, l, ch, gamma.get(ch) * s, a, mean, b, dx);
         });
     }
 }

@@ -75,6 +75,16 @@ final class Bufs {
             for (int j = 0; j < n; j++) t[j] = (float) src[j];
             f.put(offset, t, 0, n);
         }
+
+        @Override
+        public java.nio.Buffer nio() {
+            return f;
+        }
+
+        @Override
+        public boolean f64() {
+            return false;
+        }
     }
 
     private record F64(INDArray owner, DoubleBuffer d) implements Buf {
@@ -96,6 +106,16 @@ final class Bufs {
         @Override
         public void write(int offset, double[] src, int n) {
             d.put(offset, src, 0, n);
+        }
+
+        @Override
+        public java.nio.Buffer nio() {
+            return d;
+        }
+
+        @Override
+        public boolean f64() {
+            return true;
         }
     }
 }

@@ -19,7 +19,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.TrainingConfig;
-import org.nd4j.autodiff.validation.GradCheckUtil;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
@@ -121,9 +120,7 @@ class BatchNormTest {
     @ParameterizedTest
     @ValueSource(booleans = {true, false})
     void finiteDifferencesInBothModes(boolean training) {
-        DataType before = Nd4j.dataType();
-        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
-        try {
+        GradChecks.assertGradientsMatchFiniteDifferences(() -> {
             SameDiff sd = SameDiff.create();
             SDVariable x = sd.var("x", array(values(3, 4, 3, 6, 1.0, 0.5), DataType.DOUBLE, true));
             SDVariable y = BatchNorm.apply(sd, "bn", x, 3);
@@ -139,10 +136,8 @@ class BatchNormTest {
             sd.setLossVariables("loss");
             // Training mode moves the running statistics on every pass of the check, but they do not
             // enter its output; inference mode reads them and leaves them.
-            assertTrue(GradCheckUtil.checkGradients(sd, Map.of(), 1e-6, 1e-5, 1e-9, true, false));
-        } finally {
-            Nd4j.setDefaultDataTypes(before, before);
-        }
+            return sd;
+        });
     }
 
     @Test
@@ -195,5 +190,87 @@ class BatchNormTest {
         StringBuilder s = new StringBuilder();
         for (Throwable c = t; c != null; c = c.getCause()) s.append(c.getMessage()).append(" | ");
         return s.toString();
+    }
+
+    /** One forward and one backward in training mode through the ops themselves: {y, dx, dgamma, dbeta, runningMean, runningVar}. */
+    private static INDArray[] forwardBackward(INDArray x, INDArray gamma, INDArray beta, INDArray dy) {
+        long c = x.size(1);
+        INDArray mean = Nd4j.zeros(x.dataType(), c), var = Nd4j.ones(x.dataType(), c);
+        INDArray training = Nd4j.scalar(DataType.FLOAT, 1f);
+        INDArray y = x.ulike(), dx = x.ulike(), dg = gamma.ulike(), db = beta.ulike();
+        BatchNormOp f = new BatchNormOp();
+        f.addTArgument(1e-5, 0.1);
+        f.execute(java.util.List.of(x, gamma, beta, mean, var, training), java.util.List.of(y));
+        BatchNormGradOp b = new BatchNormGradOp();
+        b.addTArgument(1e-5);
+        b.execute(java.util.List.of(x, gamma, beta, mean, var, training, dy), java.util.List.of(dx, dg, db));
+        return new INDArray[] {y, dx, dg, db, mean, var};
+    }
+
+    /**
+     * The native loops and their Java twin give the same bits, forward and backward, float32 and float64,
+     * at [N, C], at planes shorter than a block, across a block's end (300 = 256 + 44) and at 28 x 28; and
+     * both match a float64 reference of y and dx = gamma s (dy - mean(dy) - xhat mean(dy xhat)).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"5x3", "4x3x7x7", "3x2x20x15", "2x2x28x28"})
+    void nativeLoopsAndTheirJavaTwinGiveTheSameBitsAndMatchTheReference(String shape) {
+        assertEquals(io.horkd.nd4j.nn.BatchNormKernel.class.getResource("/io/horkd/core/cpu/linux-x86_64/libjniBatchNormNative.so") != null,
+                io.horkd.core.cpu.CpuNative.available(), "the native loops load exactly where they were built");
+        long[] sh = java.util.Arrays.stream(shape.split("x")).mapToLong(Long::parseLong).toArray();
+        int n = (int) sh[0], c = (int) sh[1], hw = sh.length == 4 ? (int) (sh[2] * sh[3]) : 1;
+        double[][][] xv = values(11, n, c, hw, 3.0, 2.0), dyv = values(12, n, c, hw, 1.0, 0.3);
+        double[] gamma = new double[c], beta = new double[c];
+        for (int k = 0; k < c; k++) {
+            gamma[k] = 0.5 + k;
+            beta[k] = 0.1 * k - 0.2;
+        }
+        for (DataType type : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
+            INDArray x = Nd4j.createFromArray(flat(xv)).castTo(type).reshape(sh);
+            INDArray dy = Nd4j.createFromArray(flat(dyv)).castTo(type).reshape(sh);
+            INDArray g = Nd4j.createFromArray(gamma).castTo(type), b = Nd4j.createFromArray(beta).castTo(type);
+            boolean before = BatchNormKernel.useNative;
+            INDArray[] nat, java;
+            try {
+                BatchNormKernel.useNative = io.horkd.core.cpu.CpuNative.available();
+                nat = forwardBackward(x, g, b, dy);
+                BatchNormKernel.useNative = false;
+                java = forwardBackward(x, g, b, dy);
+            } finally {
+                BatchNormKernel.useNative = before;
+            }
+            String[] names = {"y", "dx", "dgamma", "dbeta", "runningMean", "runningVar"};
+            for (int i = 0; i < names.length; i++) {
+                assertArrayEquals(java[i].castTo(DataType.DOUBLE).data().asDouble(), nat[i].castTo(DataType.DOUBLE).data().asDouble(),
+                        type + " " + names[i] + ": native against Java, bit for bit");
+            }
+            // the float64 reference
+            double tol = type == DataType.DOUBLE ? 1e-10 : 3e-5;
+            INDArray y = nat[0].castTo(DataType.DOUBLE).reshape(n, c, hw), dx = nat[1].castTo(DataType.DOUBLE).reshape(n, c, hw);
+            double[][][] want = reference(xv, gamma, beta, 1e-5);
+            for (int k = 0; k < c; k++) {
+                double mean = 0, var = 0, mdy = 0, mdyx = 0;
+                for (double[][] a : xv) for (double v : a[k]) mean += v / (n * hw);
+                for (double[][] a : xv) for (double v : a[k]) var += (v - mean) * (v - mean) / (n * hw);
+                double s = 1 / Math.sqrt(var + 1e-5);
+                for (int i = 0; i < n; i++) for (int j = 0; j < hw; j++) {
+                    mdy += dyv[i][k][j] / (n * hw);
+                    mdyx += dyv[i][k][j] * (xv[i][k][j] - mean) * s / (n * hw);
+                }
+                for (int i = 0; i < n; i++) for (int j = 0; j < hw; j++) {
+                    String at = type + " at " + i + "," + k + "," + j;
+                    assertEquals(want[i][k][j], y.getDouble(i, k, j), tol * 4, "y " + at);
+                    double xhat = (xv[i][k][j] - mean) * s;
+                    assertEquals(gamma[k] * s * (dyv[i][k][j] - mdy - xhat * mdyx), dx.getDouble(i, k, j), tol * 4, "dx " + at);
+                }
+            }
+        }
+    }
+
+    private static double[] flat(double[][][] v) {
+        int n = v.length, c = v[0].length, hw = v[0][0].length;
+        double[] f = new double[n * c * hw];
+        for (int i = 0; i < n; i++) for (int k = 0; k < c; k++) System.arraycopy(v[i][k], 0, f, (i * c + k) * hw, hw);
+        return f;
     }
 }

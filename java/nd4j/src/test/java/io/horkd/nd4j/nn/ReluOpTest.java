@@ -17,7 +17,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
-import org.nd4j.autodiff.validation.GradCheckUtil;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -81,9 +80,7 @@ class ReluOpTest {
 
     @Test
     void finiteDifferencesAgreeAwayFromTheKink() {
-        DataType before = Nd4j.dataType();
-        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
-        try {
+        GradChecks.assertGradientsMatchFiniteDifferences(() -> {
             double[] xv = values(3, 48);
             for (int i = 0; i < xv.length; i++) xv[i] = xv[i] == 0 ? 0.5 : Math.copySign(0.1 + Math.abs(xv[i]) % 1, xv[i]);
             SameDiff sd = SameDiff.create();
@@ -93,10 +90,8 @@ class ReluOpTest {
             SDVariable loss = y.mul(w).sum().add(y.mul(y).mul(0.3).sum());
             loss.rename("loss");
             sd.setLossVariables("loss");
-            assertTrue(GradCheckUtil.checkGradients(sd, Map.of(), 1e-6, 1e-5, 1e-9, true, false));
-        } finally {
-            Nd4j.setDefaultDataTypes(before, before);
-        }
+            return sd;
+        });
     }
 
     @Test
