@@ -65,13 +65,13 @@ __attribute__((always_inline)) inline void normalize(const T* x, T* y, int n, in
 
 // dx = g (dy - a - (x - mean) b)
 template <typename T>
-__attribute__((always_inline)) inline void dx(const T* x, const T* dy, T* dx, int n, int64_t stride, int hw, double g,
+__attribute__((always_inline)) inline void dx(const T* x, const T* dy, T* out, int n, int64_t stride, int hw, double g,
                                               double a, double mean, double b) {
     for (int i = 0; i < n; i++) {
         const T* xr = x + i * stride;
         const T* dr = dy + i * stride;
-        T* out = dx + i * stride;
-        for (int j = 0; j < hw; j++) out[j] = (T)(g * ((double)dr[j] - a - ((double)xr[j] - mean) * b));
+        T* outr = out + i * stride;
+        for (int j = 0; j < hw; j++) outr[j] = (T)(g * ((double)dr[j] - a - ((double)xr[j] - mean) * b));
     }
 }
 }  // namespace horkd_bn

@@ -1,5 +1,6 @@
 package io.horkd.core.cpu;
 
+import io.horkd.core.NativeGlue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,7 +23,7 @@ public final class CpuNative {
                 org.bytedeco.javacpp.Loader.load(BatchNormNative.class);
                 return true;
             } catch (Throwable t) { // UnsatisfiedLinkError, or ExceptionInInitializerError wrapping it
-                Throwable cause = t instanceof ExceptionInInitializerError && t.getCause() != null ? t.getCause() : t;
+                Throwable cause = NativeGlue.cause(t);
                 LOG.info("native CPU loops unavailable, using their Java twins ({})", cause.toString());
                 return false;
             }

@@ -1,5 +1,6 @@
 package io.horkd.core.cuda;
 
+import io.horkd.core.NativeGlue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -62,7 +63,7 @@ public final class CudaProbe {
             version = HorkdNative.horkd_version();
             withCuda = HorkdNative.horkd_built_with_cuda() != 0;
         } catch (Throwable t) { // UnsatisfiedLinkError, or ExceptionInInitializerError wrapping it
-            Throwable cause = t instanceof ExceptionInInitializerError && t.getCause() != null ? t.getCause() : t;
+            Throwable cause = NativeGlue.cause(t);
             String where = explicit != null ? ExplicitLibrary.setting() : "the jar's libhorkd_cuda.so";
             Result r = new Result(false, false, false, 0, 0, explicit == null ? null : explicit.toString(),
                     "native library not loaded (" + where + "): " + cause);

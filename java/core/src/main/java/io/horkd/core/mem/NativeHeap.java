@@ -1,5 +1,6 @@
 package io.horkd.core.mem;
 
+import io.horkd.core.NativeGlue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,7 +39,7 @@ public final class NativeHeap {
                 if (!off("horkd.mallopt")) keepFreedMemory();
                 return disabled() ? "disabled by -Dhorkd.trim=off" : null;
             } catch (Throwable t) { // UnsatisfiedLinkError, or ExceptionInInitializerError wrapping it
-                Throwable cause = t instanceof ExceptionInInitializerError && t.getCause() != null ? t.getCause() : t;
+                Throwable cause = NativeGlue.cause(t);
                 LOG.info("malloc is neither tuned for training nor trimmed (malloc_trim and mallopt unavailable: {})", cause.toString());
                 return cause.toString();
             }

@@ -44,10 +44,6 @@ final class BatchNormKernel {
         Buffer nio();
 
         boolean f64();
-
-        default boolean direct() {
-            return nio().isDirect();
-        }
     }
 
     /** The layout: n rows (images) of C channels of hw values each. */
@@ -59,17 +55,29 @@ final class BatchNormKernel {
         int offset(int image, int channel) {
             return (image * c + channel) * hw;
         }
+
+        /** Elements from one image's plane of a channel to the next image's. */
+        long stride() {
+            return (long) c * hw;
+        }
     }
 
-        /** Mean and biased variance of one channel. */
+    /** Mean and biased variance of one channel. */
     static double[] stats(Buf x, Layout l, int ch) {
         double k = x.get(l.offset(0, ch));
         double[] sum = sums(x, null, l, ch, k);
         return shifted(sum[0], sum[1], k, l.perChannel());
     }
 
-    /** Whether the loops run natively ({@link CpuNative}) where the buffers are direct; tests compare both ways. */
+    /** Whether the loops run natively ({@link CpuNative}); tests compare both ways. */
     static volatile boolean useNative = CpuNative.available();
+
+    /** Native loops for these buffers: where they loaded and the buffers share one type (Bufs converts inputs to x's). */
+    private static boolean natively(Buf x, Buf... others) {
+        if (!useNative) return false;
+        for (Buf b : others) if (b.f64() != x.f64()) return false;
+        return true;
+    }
 
     /**
      * {sum v, sum v^2, sum dy, sum dy v} over channel {@code ch}, v = x - k (the last two 0 without dy):
@@ -79,8 +87,8 @@ final class BatchNormKernel {
     static double[] sums(Buf x, Buf dy, Layout l, int ch, double k) {
         double[] out = new double[4];
         int o = l.offset(0, ch);
-        long stride = (long) l.c() * l.hw();
-        if (useNative && x.direct() && (dy == null || dy.direct())) {
+        long stride = l.stride();
+        if (dy == null ? natively(x) : natively(x, dy)) {
             if (x.f64()) {
                 BatchNormNative.horkd_bn_sums_f64((DoubleBuffer) x.nio(), o, dy == null ? null : (DoubleBuffer) dy.nio(), o,
                         l.n(), stride, l.hw(), k, out);
@@ -135,8 +143,8 @@ final class BatchNormKernel {
     /** y = x scale + shift over channel {@code ch}. */
     private static void normalize(Buf x, Layout l, int ch, double scale, double shift, Buf y) {
         int o = l.offset(0, ch);
-        long stride = (long) l.c() * l.hw();
-        if (useNative && x.direct() && y.direct() && x.f64() == y.f64()) {
+        long stride = l.stride();
+        if (natively(x, y)) {
             if (x.f64()) {
                 BatchNormNative.horkd_bn_normalize_f64((DoubleBuffer) x.nio(), (DoubleBuffer) y.nio(), o, l.n(), stride, l.hw(), scale, shift);
             } else {
@@ -156,8 +164,8 @@ final class BatchNormKernel {
     /** dx = g (dy - a - (x - mean) b) over channel {@code ch}. */
     private static void dx(Buf x, Buf dy, Layout l, int ch, double g, double a, double mean, double b, Buf dx) {
         int o = l.offset(0, ch);
-        long stride = (long) l.c() * l.hw();
-        if (useNative && x.direct() && dy.direct() && dx.direct() && x.f64() == dy.f64() && x.f64() == dx.f64()) {
+        long stride = l.stride();
+        if (natively(x, dy, dx)) {
             if (x.f64()) {
                 BatchNormNative.horkd_bn_dx_f64((DoubleBuffer) x.nio(), (DoubleBuffer) dy.nio(), (DoubleBuffer) dx.nio(), o, l.n(),
                         stride, l.hw(), g, a, mean, b);

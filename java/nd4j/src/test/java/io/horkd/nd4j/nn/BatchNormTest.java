@@ -6,9 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.horkd.core.cpu.CpuNative;
 import io.horkd.nd4j.HorkdNd4j;
 import java.io.File;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.BeforeAll;
@@ -200,10 +203,10 @@ class BatchNormTest {
         INDArray y = x.ulike(), dx = x.ulike(), dg = gamma.ulike(), db = beta.ulike();
         BatchNormOp f = new BatchNormOp();
         f.addTArgument(1e-5, 0.1);
-        f.execute(java.util.List.of(x, gamma, beta, mean, var, training), java.util.List.of(y));
+        f.execute(List.of(x, gamma, beta, mean, var, training), List.of(y));
         BatchNormGradOp b = new BatchNormGradOp();
         b.addTArgument(1e-5);
-        b.execute(java.util.List.of(x, gamma, beta, mean, var, training, dy), java.util.List.of(dx, dg, db));
+        b.execute(List.of(x, gamma, beta, mean, var, training, dy), List.of(dx, dg, db));
         return new INDArray[] {y, dx, dg, db, mean, var};
     }
 
@@ -215,9 +218,9 @@ class BatchNormTest {
     @ParameterizedTest
     @ValueSource(strings = {"5x3", "4x3x7x7", "3x2x20x15", "2x2x28x28"})
     void nativeLoopsAndTheirJavaTwinGiveTheSameBitsAndMatchTheReference(String shape) {
-        assertEquals(io.horkd.nd4j.nn.BatchNormKernel.class.getResource("/io/horkd/core/cpu/linux-x86_64/libjniBatchNormNative.so") != null,
-                io.horkd.core.cpu.CpuNative.available(), "the native loops load exactly where they were built");
-        long[] sh = java.util.Arrays.stream(shape.split("x")).mapToLong(Long::parseLong).toArray();
+        assertEquals(BatchNormKernel.class.getResource("/io/horkd/core/cpu/linux-x86_64/libjniBatchNormNative.so") != null,
+                CpuNative.available(), "the native loops load exactly where they were built");
+        long[] sh = Arrays.stream(shape.split("x")).mapToLong(Long::parseLong).toArray();
         int n = (int) sh[0], c = (int) sh[1], hw = sh.length == 4 ? (int) (sh[2] * sh[3]) : 1;
         double[][][] xv = values(11, n, c, hw, 3.0, 2.0), dyv = values(12, n, c, hw, 1.0, 0.3);
         double[] gamma = new double[c], beta = new double[c];
@@ -232,7 +235,7 @@ class BatchNormTest {
             boolean before = BatchNormKernel.useNative;
             INDArray[] nat, java;
             try {
-                BatchNormKernel.useNative = io.horkd.core.cpu.CpuNative.available();
+                BatchNormKernel.useNative = CpuNative.available();
                 nat = forwardBackward(x, g, b, dy);
                 BatchNormKernel.useNative = false;
                 java = forwardBackward(x, g, b, dy);
